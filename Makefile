@@ -1,0 +1,30 @@
+# make run  : set up everything, migrate, load demo data, serve on 127.0.0.1:$${PORT:-8000}
+#             with a Celery worker and beat (Ctrl-C stops all of it)
+# make test : set up everything and run the whole suite on PostgreSQL
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+SERVICES := $(PY) scripts/local_services.py exec --
+
+.PHONY: run test setup lint services-down bench-redirect bench-dashboard
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(SERVICES) sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py seed_demo && OI_PORT=$${PORT:-8000} exec $(VENV)/bin/honcho -f Procfile start'
+
+test: setup
+	$(SERVICES) $(VENV)/bin/pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+services-down: setup
+	$(PY) scripts/local_services.py down

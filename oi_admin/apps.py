@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OiAdminConfig(AppConfig):
+    name = "oi_admin"
+    verbose_name = "OI console"

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from outbound_impact.health import healthz
+
+api_patterns = [
+    path("", include("tenants.api_urls")),
+    path("", include("qrcodes.api_urls")),
+    path("", include("campaigns.api_urls")),
+    path("", include("uploads.api_urls")),
+    path("", include("analytics.api_urls")),
+    path("", include("oi_admin.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("healthz", healthz, name="healthz"),
+    path("", include("tenants.urls")),
+    path("", include("qrcodes.urls")),
+    path("", include("campaigns.urls")),
+    path("", include("uploads.urls")),
+    path("", include("analytics.urls")),
+    path("", include("oi_admin.urls")),
+]
+
+handler404 = "outbound_impact.errors.page_not_found"
+handler500 = "outbound_impact.errors.server_error"

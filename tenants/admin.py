@@ -1,0 +1,1 @@
+"""Minimal registrations; the OI console (oi_admin) builds the full cross-tenant admin."""
