@@ -1,3 +1,9 @@
 """HTML pages of this app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from analytics import views
+
+urlpatterns = [
+    path("dashboard", views.dashboard, name="dashboard"),
+]

@@ -9,7 +9,6 @@ urlpatterns = [
     path("register", views.register, name="register"),
     path("login", views.login_view, name="login"),
     path("logout", views.logout_view, name="logout"),
-    path("dashboard", views.dashboard, name="dashboard"),
     path("password-reset", auth_views.PasswordResetView.as_view(form_class=PasswordResetForm), name="password_reset"),
     path("password-reset/sent", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from outbound_impact.client_ip import client_ip
 from tenants import services
-from tenants.decorators import tenant_required
 from tenants.errors import DomainError
 from tenants.forms import LoginForm, RegistrationForm
 
@@ -64,8 +63,3 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard" if request.user.is_authenticated else "login")
-
-
-@tenant_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/dashboard.html", {})

@@ -5,9 +5,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from analytics import demo as analytics_demo
+from campaigns import demo as campaigns_demo
+from qrcodes import demo as qrcodes_demo
 from tenants.models import Organization, User
 from tenants.plans import ENTERPRISE, MEDIUM_BUSINESS, SMALL_BUSINESS
+from tenants.scoping import bind_organization
 from tenants.services import organization_apply_plan
+from uploads import demo as uploads_demo
 
 STAFF_EMAIL = "admin@outboundimpact.com"
 
@@ -62,4 +67,9 @@ class Command(BaseCommand):
             for email, name, role in spec["users"]:
                 if not User.objects.filter(email__iexact=email).exists():
                     User.objects.create_user(email, password, full_name=name, organization=org, role=role)
+            users = list(User.objects.filter(organization=org).order_by("created_at"))
+            with bind_organization(org):
+                # Order matters: QR codes link to campaigns and uploads; scans need QR codes.
+                for seed in (campaigns_demo, uploads_demo, qrcodes_demo, analytics_demo):
+                    seed.seed_demo_content(organization=org, users=users)
         self.stdout.write(self.style.SUCCESS(f"demo data ready; password for every demo login: {password}"))
