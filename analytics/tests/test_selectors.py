@@ -1,0 +1,193 @@
+"""Every dashboard aggregate against hand counts from conftest.scenario, under each filter."""
+
+import datetime as dt
+
+import pytest
+
+from analytics import selectors
+from analytics.filters import DashboardFilters, filters_from_params
+from analytics.selectors import _segments
+from analytics.tiers import PlanUpgradeRequired
+from analytics.tests.conftest import make_qr, make_scan
+from tenants.errors import NotFound, ValidationFailed
+from tenants.scoping import bind_organization
+from tenants.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+ALL = DashboardFilters(D(2025, 1, 30), D(2025, 3, 2))
+
+
+@pytest.fixture
+def bound_ent(ent_org):
+    with bind_organization(ent_org):
+        yield ent_org
+
+
+def by(rows, key="label"):
+    return {r[key]: r["scans"] for r in rows}
+
+
+def test_segments_cover_the_range_exactly():
+    assert _segments(D(2025, 1, 30), D(2025, 3, 2)) == [
+        ("d", D(2025, 1, 30), D(2025, 1, 31)), ("m", D(2025, 2, 1), D(2025, 2, 1)), ("d", D(2025, 3, 1), D(2025, 3, 2))]
+    assert _segments(D(2025, 2, 1), D(2025, 2, 28)) == [("m", D(2025, 2, 1), D(2025, 2, 1))]
+    assert _segments(D(2025, 2, 3), D(2025, 2, 20)) == [("d", D(2025, 2, 3), D(2025, 2, 20))]
+    assert _segments(D(2024, 12, 15), D(2025, 3, 31)) == [
+        ("d", D(2024, 12, 15), D(2024, 12, 31)), ("m", D(2025, 1, 1), D(2025, 3, 1))]
+    for start, end in [(D(2024, 1, 1), D(2024, 12, 31)), (D(2024, 2, 29), D(2025, 3, 1)), (D(2025, 1, 31), D(2025, 2, 1))]:
+        days = set()
+        for grain, a, b in _segments(start, end):
+            cur = a
+            while cur <= b:
+                if grain == "d":
+                    days.add(cur)
+                    cur += dt.timedelta(days=1)
+                else:
+                    nxt = selectors._add_months(cur, 1)
+                    days |= {cur + dt.timedelta(days=i) for i in range((nxt - cur).days)}
+                    cur = nxt
+        assert days == {start + dt.timedelta(days=i) for i in range((end - start).days + 1)}
+
+
+def test_totals_under_each_filter(scenario, bound_ent):
+    org = bound_ent
+    assert selectors.scans_totals(organization=org, filters=ALL) == {"scans": 5, "unique_scans": 4, "bot_scans": 1}
+    feb = DashboardFilters(D(2025, 2, 1), D(2025, 2, 28))
+    assert selectors.scans_totals(organization=org, filters=feb) == {"scans": 2, "unique_scans": 2, "bot_scans": 1}
+    one_day = DashboardFilters(D(2025, 2, 14), D(2025, 2, 14))
+    assert selectors.scans_totals(organization=org, filters=one_day)["scans"] == 1
+    c1 = DashboardFilters(ALL.date_from, ALL.date_to, campaign_id=scenario["c1"].pk)
+    assert selectors.scans_totals(organization=org, filters=c1) == {"scans": 4, "unique_scans": 3, "bot_scans": 1}
+    q3 = DashboardFilters(ALL.date_from, ALL.date_to, qr_code_id=scenario["qr3"].pk)
+    assert selectors.scans_totals(organization=org, filters=q3) == {"scans": 1, "unique_scans": 1, "bot_scans": 0}
+    idle = DashboardFilters(ALL.date_from, ALL.date_to, campaign_id=scenario["c2"].pk)
+    assert selectors.scans_totals(organization=org, filters=idle) == {"scans": 0, "unique_scans": 0, "bot_scans": 0}
+
+
+def test_series_by_day_week_month(scenario, bound_ent):
+    org = bound_ent
+    days = selectors.scans_series(organization=org, filters=ALL, interval="day")
+    assert len(days) == 32 and days[0]["period"] == D(2025, 1, 30)
+    nonzero = {p["period"]: (p["scans"], p["unique_scans"], p["bot_scans"]) for p in days if any(
+        (p["scans"], p["bot_scans"]))}
+    assert nonzero == {D(2025, 1, 31): (2, 1, 0), D(2025, 2, 1): (0, 0, 1), D(2025, 2, 14): (1, 1, 0),
+                       D(2025, 2, 28): (1, 1, 0), D(2025, 3, 1): (1, 1, 0)}
+    weeks = selectors.scans_series(organization=org, filters=ALL, interval="week")
+    assert [(w["period"], w["scans"], w["bot_scans"]) for w in weeks] == [
+        (D(2025, 1, 27), 2, 1), (D(2025, 2, 3), 0, 0), (D(2025, 2, 10), 1, 0), (D(2025, 2, 17), 0, 0),
+        (D(2025, 2, 24), 2, 0)]
+    months = selectors.scans_series(organization=org, filters=ALL, interval="month")
+    assert [(m["period"], m["scans"], m["unique_scans"], m["bot_scans"]) for m in months] == [
+        (D(2025, 1, 1), 2, 1, 0), (D(2025, 2, 1), 2, 2, 1), (D(2025, 3, 1), 1, 1, 0)]
+    q1 = DashboardFilters(ALL.date_from, ALL.date_to, qr_code_id=scenario["qr1"].pk)
+    assert sum(p["scans"] for p in selectors.scans_series(organization=org, filters=q1)) == 2
+
+
+def test_breakdowns(scenario, bound_ent):
+    org = bound_ent
+
+    def b(dim, f=ALL):
+        return selectors.breakdown(organization=org, filters=f, by=dim)
+
+    countries = b("country")
+    assert by(countries) == {"United States": 4, "United Kingdom": 1}
+    assert countries[0]["iso_numeric"] == "840" and countries[0]["unique_scans"] == 3
+    cities = b("city")
+    assert by(cities) == {"Chicago, United States": 3, "London, United Kingdom": 1, "New York, United States": 1}
+    assert (cities[0]["latitude"], cities[0]["longitude"]) == (41.88, -87.63)
+    assert by(b("device_type")) == {"Mobile": 3, "Desktop": 1, "Tablet": 1}
+    assert by(b("os")) == {"iOS": 3, "Windows": 1, "Android": 1}
+    assert by(b("browser")) == {"Mobile Safari": 3, "Chrome": 1, "Chrome Mobile": 1}
+    assert by(b("referrer")) == {"instagram.com": 2, "facebook.com": 1, "t.co": 1, "Direct / unknown": 1}
+    hours = b("hour")
+    assert [(h["value"], h["scans"]) for h in hours] == [("00", 1), ("10", 2), ("20", 1), ("23", 1)]
+    c1 = DashboardFilters(ALL.date_from, ALL.date_to, campaign_id=scenario["c1"].pk)
+    assert by(b("country", c1)) == {"United States": 3, "United Kingdom": 1}
+    q2 = DashboardFilters(D(2025, 2, 20), D(2025, 3, 2), qr_code_id=scenario["qr2"].pk)
+    assert by(b("city", q2)) == {"New York, United States": 1}
+    assert b("city", DashboardFilters(D(2025, 2, 2), D(2025, 2, 10))) == []
+    assert selectors.breakdown(organization=org, filters=ALL, by="os", limit=1)[0]["label"] == "iOS"
+
+
+def test_top_qr_codes_and_campaigns(scenario, bound_ent):
+    org = bound_ent
+    top = selectors.top_qr_codes(organization=org, filters=ALL)
+    assert [(r["name"], r["scans"], r["unique_scans"], r["bot_scans"]) for r in top] == [
+        ("Delivery Box", 2, 2, 0), ("Front Door", 2, 1, 1), ("Hotel Lobby", 1, 1, 0)]
+    march = DashboardFilters(D(2025, 3, 1), D(2025, 3, 31))
+    assert [r["name"] for r in selectors.top_qr_codes(organization=org, filters=march)] == ["Hotel Lobby"]
+    camps = selectors.campaign_comparison(organization=org, filters=ALL)
+    assert [(c["name"], c["qr_codes"], c["scans"], c["unique_scans"]) for c in camps] == [
+        ("Spring", 2, 4, 3), ("Idle", 0, 0, 0)]
+
+
+def test_stats_usage_and_performance(scenario, bound_ent, ent_admin):
+    org = bound_ent
+    from uploads.models import UploadedFile
+
+    UploadedFile.all_orgs.create(organization=org, file_name="menu.pdf", file_type="pdf",
+                                 file_size_bytes=3 * 1024**3, storage_path="o/1.pdf")
+    UserFactory(organization=org, email="gone@ent.example", status="deactivated")
+    org.total_qr_scans = 5
+    org.save()
+    stats = selectors.organization_stats(organization=org)
+    assert stats == {"total_users": 1, "total_qr_codes": 3, "total_campaigns": 2, "total_uploads": 1,
+                     "storage_used_gb": 3.0, "storage_used_bytes": 3 * 1024**3, "total_qr_scans": 5}
+    usage = selectors.plan_usage(organization=org, stats=stats)
+    assert usage["upgrade_to"] is None and usage["meters"][2]["percent"] == 0  # 3 of 2000 GB rounds to 0
+
+
+def test_usage_meters_suggest_upgrade_near_limits(org_a, admin_a):
+    with bind_organization(org_a):
+        for i in range(4):
+            make_qr(org_a, f"code {i}")
+        stats = selectors.organization_stats(organization=org_a)
+        usage = selectors.plan_usage(organization=org_a, stats=stats)
+    meters = {m["key"]: m for m in usage["meters"]}
+    assert (meters["qr_codes"]["used"], meters["qr_codes"]["limit"], meters["qr_codes"]["percent"]) == (4, 5, 80)
+    assert meters["qr_codes"]["near_limit"] and not meters["users"]["near_limit"]
+    assert usage["upgrade_to"] == "medium_business"
+
+
+def test_performance_uses_worker_counters(scenario, bound_ent):
+    scenario["qr3"].total_scans = 7
+    scenario["qr3"].save()
+    perf = selectors.qr_performance(organization=bound_ent)
+    assert (perf[0]["name"], perf[0]["total_scans"], perf[0]["campaign"]) == ("Hotel Lobby", 7, "")
+
+
+def test_small_plan_gets_core_dashboard_only(org_a, admin_a):
+    qr = make_qr(org_a, "Pizza")
+    today = dt.datetime.now(dt.UTC)
+    from analytics.rollups import rollup_scan_events
+
+    rollup_scan_events([make_scan(org_a, qr, today)])
+    with bind_organization(org_a):
+        f = filters_from_params(organization=org_a, params={})
+        assert f.days == 30
+        assert selectors.scans_totals(organization=org_a, filters=f)["scans"] == 1
+        assert by(selectors.breakdown(organization=org_a, filters=f, by="country")) == {"United States": 1}
+        for dim in ("city", "referrer", "hour"):
+            with pytest.raises(PlanUpgradeRequired):
+                selectors.breakdown(organization=org_a, filters=f, by=dim)
+        with pytest.raises(PlanUpgradeRequired):
+            selectors.campaign_comparison(organization=org_a, filters=f)
+        with pytest.raises(PlanUpgradeRequired):
+            selectors.scans_series(organization=org_a, filters=f, interval="month")
+        with pytest.raises(PlanUpgradeRequired):
+            filters_from_params(organization=org_a, params={"from": "2020-01-01"})
+
+
+def test_filters_validate_and_hide_other_tenants(scenario, ent_org, org_b):
+    with bind_organization(ent_org):
+        f = filters_from_params(organization=ent_org, params={"from": "2025-01-30", "to": "2025-03-02",
+                                                             "campaign_id": str(scenario["c1"].pk)})
+        assert (f.date_from, f.date_to, f.campaign_name) == (D(2025, 1, 30), D(2025, 3, 2), "Spring")
+        for bad in ({"from": "31/01/2025"}, {"from": "2025-03-01", "to": "2025-02-01"}, {"to": "2025-13-01"}):
+            with pytest.raises(ValidationFailed):
+                filters_from_params(organization=ent_org, params=bad)
+        for missing in ({"qr_code_id": str(scenario["qr_b"].pk)}, {"qr_code_id": "not-a-uuid"},
+                        {"campaign_id": "00000000-0000-0000-0000-000000000000"}):
+            with pytest.raises(NotFound):
+                filters_from_params(organization=ent_org, params=missing)
