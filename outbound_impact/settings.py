@@ -240,3 +240,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# qrcodes: the scan pipeline (docs/scanning.md). The request path only inserts a raw
+# ScanEvent; the beat-driven sweep enriches, classifies and counts pending events in batches.
+SCAN_STORE_FULL_IP = env.bool("SCAN_STORE_FULL_IP", default=False)  # False: IPv4 /24, IPv6 /48
+SCAN_DUPLICATE_WINDOW_SECONDS = env.int("SCAN_DUPLICATE_WINDOW_SECONDS", default=1800)
+SCAN_LOOKUP_CACHE_SECONDS = env.int("SCAN_LOOKUP_CACHE_SECONDS", default=5)
+SCAN_BATCH_SIZE = env.int("SCAN_BATCH_SIZE", default=1000)
+SCAN_SWEEP_SECONDS = env.float("SCAN_SWEEP_SECONDS", default=2.0)
+SCAN_SWEEP_TIME_BUDGET_SECONDS = env.float("SCAN_SWEEP_TIME_BUDGET_SECONDS", default=20.0)
+# Process-local, so a scan never waits on Redis; a status change reaches other processes
+# within SCAN_LOOKUP_CACHE_SECONDS.
+CACHES["scan_lookup"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "qrcodes-scan-lookup",
+    "TIMEOUT": SCAN_LOOKUP_CACHE_SECONDS,
+    "OPTIONS": {"MAX_ENTRIES": 50_000},
+}
+CELERY_BEAT_SCHEDULE["qrcodes-scan-sweep"] = {
+    "task": "qrcodes.scan_sweep",
+    "schedule": SCAN_SWEEP_SECONDS,
+    "options": {"expires": 30},  # a sweep queued while workers were down is dropped, not piled up
+}

@@ -62,7 +62,9 @@ class ScanEvent(TenantOwnedModel):
         DUPLICATE = "duplicate"
 
     id = models.BigAutoField(primary_key=True)
-    qr_code = models.ForeignKey(QRCode, on_delete=models.CASCADE, related_name="scan_events")
+    # No single-column index: scan_qr_dupe below leads with qr_code (cascades and the
+    # duplicate lookup use it), and every index is paid for on the hot INSERT.
+    qr_code = models.ForeignKey(QRCode, on_delete=models.CASCADE, related_name="scan_events", db_index=False)
     scanned_at = models.DateTimeField(db_index=False)
     method = models.CharField(max_length=8, default="GET")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -93,6 +95,8 @@ class ScanEvent(TenantOwnedModel):
             models.Index(
                 fields=["id"], name="scan_pending", condition=models.Q(counted_at__isnull=True)
             ),
+            # Duplicate classification: same QR + hashed IP (+ UA) within a time window.
+            models.Index(fields=["qr_code", "ip_hash", "scanned_at"], name="scan_qr_dupe"),
         ]
 
     def __str__(self) -> str:

@@ -1,3 +1,14 @@
-"""HTML pages of this app."""
+"""HTML pages of this app, and the public scan redirect `/s/<short_code>`."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from qrcodes import views
+
+urlpatterns = [
+    path("s/<str:short_code>", views.scan_redirect, name="scan"),
+    path("qrcodes", views.qr_list, name="qrcodes"),
+    path("qrcodes/new", views.qr_new, name="qrcode-new"),
+    path("qrcodes/<uuid:qr_code_id>", views.qr_detail, name="qrcode"),
+    path("qrcodes/<uuid:qr_code_id>/edit", views.qr_edit, name="qrcode-edit"),
+    path("qrcodes/<uuid:qr_code_id>/<str:action>", views.qr_action, name="qrcode-action"),
+]

@@ -1,0 +1,195 @@
+"""QR code API (JWT or session, tenant-scoped) and the public scan endpoint. Thin: input goes
+to qrcodes.services, reads to qrcodes.selectors; errors come back as {"error", "detail"}."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.text import slugify
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from outbound_impact.api_errors import DefaultPagination
+from qrcodes import selectors, services
+from qrcodes.images import image_options_parse, qr_image_render
+from qrcodes.models import QRCode
+from qrcodes.scanning import ScanGone, scan_capture, scan_target_for_id
+from tenants.errors import NotFound, ValidationFailed
+from tenants.permissions import TenantRolePermission
+from tenants.scoping import as_uuid
+
+
+class QRCodeSerializer(serializers.ModelSerializer):
+    """The seed's shape plus where it points and how to scan it."""
+
+    short_url = serializers.SerializerMethodField()
+    campaign_id = serializers.UUIDField(read_only=True, allow_null=True)
+    linked_content_id = serializers.UUIDField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = QRCode
+        fields = [
+            "id", "name", "location", "qr_url", "short_url", "short_code", "total_scans",
+            "last_scanned_at", "created_at", "updated_at", "status", "campaign_id", "linked_content_id",
+        ]
+        read_only_fields = fields
+
+    def get_short_url(self, obj: QRCode) -> str:
+        return selectors.short_url(obj)
+
+
+QRCodeInput = inline_serializer(
+    "QRCodeInput",
+    {
+        "name": serializers.CharField(),
+        "location": serializers.CharField(required=False),
+        "qr_url": serializers.URLField(required=False),
+        "linked_content_id": serializers.UUIDField(required=False, allow_null=True),
+        "campaign_id": serializers.UUIDField(required=False, allow_null=True),
+        "status": serializers.ChoiceField(choices=QRCode.Status.values, required=False),
+    },
+)
+PerformanceRow = inline_serializer(
+    "QRCodePerformance",
+    {
+        "id": serializers.UUIDField(), "name": serializers.CharField(), "location": serializers.CharField(),
+        "total_scans": serializers.IntegerField(), "last_scanned_at": serializers.DateTimeField(allow_null=True),
+        "created_at": serializers.DateTimeField(),
+    },
+)
+
+
+def _json_object(request: Request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationFailed("Send a JSON object.", code="invalid_body")
+    return dict(request.data)
+
+
+def _organization(request: Request):
+    return request._request.organization
+
+
+class QRCodeListCreate(APIView):
+    permission_classes = [TenantRolePermission]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str), OpenApiParameter("campaign_id", str)],
+        responses={200: QRCodeSerializer(many=True)}, tags=["qrcodes"],
+    )
+    def get(self, request: Request) -> Response:
+        qs = selectors.qr_code_list(
+            organization=_organization(request),
+            status=request.query_params.get("status"),
+            campaign_id=request.query_params.get("campaign_id"),
+        )
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(QRCodeSerializer(page, many=True).data)
+
+    @extend_schema(request=QRCodeInput, responses={201: QRCodeSerializer}, tags=["qrcodes"])
+    def post(self, request: Request) -> Response:
+        qr = services.qr_code_create(organization=_organization(request), actor=request.user, data=_json_object(request))
+        return Response(QRCodeSerializer(qr).data, status=status.HTTP_201_CREATED)
+
+
+class QRCodePerformance(APIView):
+    permission_classes = [TenantRolePermission]
+
+    @extend_schema(parameters=[OpenApiParameter("limit", int)], responses={200: PerformanceRow}, tags=["qrcodes"])
+    def get(self, request: Request) -> Response:
+        try:
+            limit = int(request.query_params.get("limit", 100))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 1000:
+            raise ValidationFailed({"limit": "A whole number from 1 to 1000."})
+        return Response(selectors.qr_code_performance(organization=_organization(request), limit=limit))
+
+
+class QRCodeDetail(APIView):
+    permission_classes = [TenantRolePermission]
+
+    @extend_schema(responses={200: QRCodeSerializer}, tags=["qrcodes"])
+    def get(self, request: Request, qr_code_id: str) -> Response:
+        qr = selectors.qr_code_get(organization=_organization(request), qr_code_id=qr_code_id)
+        return Response(QRCodeSerializer(qr).data)
+
+    @extend_schema(request=QRCodeInput, responses={200: QRCodeSerializer}, tags=["qrcodes"])
+    def patch(self, request: Request, qr_code_id: str) -> Response:
+        qr = services.qr_code_update(
+            organization=_organization(request), actor=request.user, qr_code_id=qr_code_id, data=_json_object(request)
+        )
+        return Response(QRCodeSerializer(qr).data)
+
+    @extend_schema(responses={204: None}, tags=["qrcodes"])
+    def delete(self, request: Request, qr_code_id: str) -> Response:
+        services.qr_code_delete(organization=_organization(request), actor=request.user, qr_code_id=qr_code_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class QRCodeImage(APIView):
+    permission_classes = [TenantRolePermission]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["png", "svg"]), OpenApiParameter("size", int),
+            OpenApiParameter("fg", str), OpenApiParameter("bg", str),
+            OpenApiParameter("ecc", str, enum=["L", "M", "Q", "H"]), OpenApiParameter("download", bool),
+        ],
+        responses={(200, "image/png"): bytes, (200, "image/svg+xml"): bytes},
+        tags=["qrcodes"],
+    )
+    def get(self, request: Request, qr_code_id: str) -> HttpResponse:
+        qr = selectors.qr_code_get(organization=_organization(request), qr_code_id=qr_code_id)
+        options = image_options_parse(request.query_params)
+        body = qr_image_render(data=selectors.short_url(qr), options=options)
+        response = HttpResponse(body, content_type=options.content_type)
+        response["Cache-Control"] = "private, max-age=300"
+        if request.query_params.get("download") in ("1", "true"):
+            name = slugify(qr.name) or "qr-code"
+            response["Content-Disposition"] = f'attachment; filename="{name}-{qr.short_code}.{options.format}"'
+        return response
+
+
+class ScanAPI(APIView):
+    """Public (no auth): record a scan of a QR code by id and answer where it leads. Same
+    capture as /s/<code>: one INSERT, enrichment and counting happen in the workers."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def _scan(self, request: Request, qr_code_id: str, referrer: str | None) -> Response:
+        pk = as_uuid(qr_code_id)
+        target = scan_target_for_id(pk) if pk else None
+        if target is None:
+            raise NotFound("QR code not found.")
+        if not target.live:
+            raise ScanGone("This QR code is no longer active.")
+        scan_capture(target=target, request=request._request, referrer=referrer)
+        destination = target.destination
+        if destination.startswith("/"):
+            destination = f"{settings.SITE_URL}{destination}"
+        return Response({"qr_code_id": target.qr_code_id, "destination": destination})
+
+    @extend_schema(auth=[], responses={200: inline_serializer(
+        "ScanResult", {"qr_code_id": serializers.UUIDField(), "destination": serializers.URLField()}
+    )}, tags=["scans"])
+    def get(self, request: Request, qr_code_id: str) -> Response:
+        return self._scan(request, qr_code_id, None)
+
+    @extend_schema(
+        auth=[], request=inline_serializer("ScanInput", {"referrer": serializers.CharField(required=False)}),
+        responses={200: inline_serializer("ScanResultPost", {"qr_code_id": serializers.UUIDField(),
+                                                             "destination": serializers.URLField()})},
+        tags=["scans"],
+    )
+    def post(self, request: Request, qr_code_id: str) -> Response:
+        data = request.data if isinstance(request.data, dict) else {}
+        referrer = data.get("referrer")
+        if referrer is not None and not isinstance(referrer, str):
+            raise ValidationFailed({"referrer": "Must be a string."})
+        return self._scan(request, qr_code_id, referrer)

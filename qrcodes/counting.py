@@ -1,0 +1,198 @@
+"""Off the request path: enrich, classify and count pending scan events, exactly once.
+
+A batch is claimed with SELECT ... FOR UPDATE SKIP LOCKED on `counted_at IS NULL`, so any
+number of workers share the backlog without waiting on each other. In ONE transaction the
+batch gets its enrichment and classification, the counters move (one UPDATE per QR code and
+one per organization, aggregated over the batch, so a popular code is one row write per batch,
+not per scan), analytics rollups are added, and counted_at is set. A task that dies or is
+retried rolls all of it back, or finds the events already counted: never counted twice.
+
+Lock order, shared with qrcodes.services so the two never deadlock: scan events, then
+organizations (sorted), then QR codes (sorted)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from analytics.rollups import rollup_scan_events, rollups_rebuild
+from qrcodes.enrichment import device_info, place
+from qrcodes.models import QRCode, ScanEvent
+from tenants.models import Organization
+
+logger = logging.getLogger(__name__)
+
+Classification = ScanEvent.Classification
+COUNTED = (Classification.HUMAN, Classification.DUPLICATE)  # every non-bot scan counts
+
+
+def _duplicate_ids(events: Sequence[ScanEvent]) -> set[int]:
+    """Ids of events with an earlier non-HEAD scan of the same QR code from the same hashed IP
+    and user agent within SCAN_DUPLICATE_WINDOW_SECONDS. Decided from raw captured fields only,
+    so the answer does not depend on how events were split into batches or which ran first."""
+    ids = [e.pk for e in events if e.ip_hash]
+    if not ids:
+        return set()
+    window = timedelta(seconds=settings.SCAN_DUPLICATE_WINDOW_SECONDS)
+    # Cross-tenant on purpose: the sweep serves every organization; each earlier event is
+    # matched on its own QR code, which belongs to exactly one organization.
+    earlier = ScanEvent.objects.unscoped().filter(
+        Q(scanned_at__lt=OuterRef("scanned_at")) | Q(scanned_at=OuterRef("scanned_at"), id__lt=OuterRef("id")),
+        qr_code_id=OuterRef("qr_code_id"),
+        ip_hash=OuterRef("ip_hash"),
+        user_agent=OuterRef("user_agent"),
+        scanned_at__gte=OuterRef("scanned_at") - Value(window),
+    ).exclude(method="HEAD")
+    return set(
+        ScanEvent.objects.unscoped().filter(id__in=ids).filter(Exists(earlier)).values_list("id", flat=True)
+    )
+
+
+def _enrich_and_classify(events: Sequence[ScanEvent]) -> None:
+    duplicates = _duplicate_ids(events)
+    for e in events:
+        info = device_info(e.user_agent)
+        geo = place(e.ip_address)
+        e.device_type, e.os, e.browser = info.device_type, info.os, info.browser
+        if geo is not None:
+            e.latitude, e.longitude = geo.latitude, geo.longitude
+            e.city, e.state = geo.city[:128], geo.state[:128]
+            e.country, e.country_code = geo.country[:128], geo.country_code[:2]
+        if info.is_bot or e.method == "HEAD":
+            e.classification = Classification.BOT
+        elif e.pk in duplicates:
+            e.classification = Classification.DUPLICATE
+        else:
+            e.classification = Classification.HUMAN
+
+
+_SAVE_SQL = """
+UPDATE qr_scan_events AS e SET
+  latitude = v.latitude, longitude = v.longitude, city = v.city, state = v.state,
+  country = v.country, country_code = v.country_code, device_type = v.device_type,
+  os = v.os, browser = v.browser, classification = v.classification,
+  enriched_at = %s, counted_at = %s
+FROM unnest(%s::bigint[], %s::float8[], %s::float8[], %s::text[], %s::text[], %s::text[],
+            %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+  AS v(id, latitude, longitude, city, state, country, country_code, device_type, os, browser,
+       classification)
+WHERE e.id = v.id
+"""
+
+
+def _save(events: Sequence[ScanEvent], now: datetime) -> None:
+    # One statement for the whole batch; bulk_update would build a CASE per column and row.
+    cols = ("pk", "latitude", "longitude", "city", "state", "country", "country_code",
+            "device_type", "os", "browser", "classification")
+    arrays = [[getattr(e, c) for e in events] for c in cols]
+    with connection.cursor() as cur:
+        cur.execute(_SAVE_SQL, [now, now, *arrays])
+
+
+def _count(events: Sequence[ScanEvent]) -> None:
+    per_qr: Counter = Counter()
+    per_org: Counter = Counter()
+    latest: dict = {}
+    for e in events:
+        if e.classification in COUNTED:
+            per_qr[e.qr_code_id] += 1
+            per_org[e.organization_id] += 1
+            if e.qr_code_id not in latest or e.scanned_at > latest[e.qr_code_id]:
+                latest[e.qr_code_id] = e.scanned_at
+    for org_id in sorted(per_org):
+        Organization.objects.filter(pk=org_id).update(total_qr_scans=F("total_qr_scans") + per_org[org_id])
+    for qr_id in sorted(per_qr):
+        ts = Value(latest[qr_id])
+        # Cross-tenant on purpose: the batch mixes organizations; the id names one QR code.
+        QRCode.objects.unscoped().filter(pk=qr_id).update(
+            total_scans=F("total_scans") + per_qr[qr_id],
+            last_scanned_at=Greatest(Coalesce("last_scanned_at", ts), ts),
+        )
+
+
+def scan_batch_process(*, limit: int | None = None, event_ids: Sequence[int] | None = None) -> int:
+    """Claim up to `limit` pending events (or just `event_ids`), enrich, classify and count
+    them in one transaction. Returns how many were processed (0: nothing pending / all locked).
+    Cross-tenant: called by the sweep task for every organization at once."""
+    limit = limit or settings.SCAN_BATCH_SIZE
+    with transaction.atomic():
+        pending = ScanEvent.objects.unscoped().filter(counted_at__isnull=True)
+        if event_ids is not None:
+            pending = pending.filter(pk__in=list(event_ids))
+        events = list(pending.order_by("id").select_for_update(skip_locked=True, of=("self",))[:limit])
+        if not events:
+            return 0
+        now = timezone.now()
+        _enrich_and_classify(events)
+        for e in events:
+            e.enriched_at = e.counted_at = now
+        _save(events, now)
+        _count(events)
+        rollup_scan_events(events)
+    return len(events)
+
+
+def scan_sweep_run(*, time_budget: float | None = None, limit: int | None = None) -> int:
+    """Process batches until nothing is pending or the time budget is spent. A deadlock or
+    lost connection ends this sweep; its batch rolled back and the next sweep takes it again."""
+    budget = settings.SCAN_SWEEP_TIME_BUDGET_SECONDS if time_budget is None else time_budget
+    deadline = time.monotonic() + budget
+    total = 0
+    while True:
+        try:
+            n = scan_batch_process(limit=limit)
+        except DatabaseError:
+            logger.exception("scan sweep batch failed; the next sweep retries it")
+            break
+        total += n
+        if n == 0 or time.monotonic() >= deadline:
+            break
+    return total
+
+
+def scan_pending_count() -> int:
+    """How many scans wait to be enriched and counted (all organizations)."""
+    return ScanEvent.objects.unscoped().filter(counted_at__isnull=True).count()
+
+
+def counters_recompute(*, organization_id=None) -> int:
+    """Set every counter from the events and QR codes themselves: QRCode.total_scans and
+    last_scanned_at, Organization.total_qr_scans and total_qr_codes (active codes), then rebuild
+    the analytics rollups. Each organization is recomputed under its row lock, which the
+    workers take before moving its counters, so a concurrent batch is counted exactly once.
+    Returns the number of organizations recomputed."""
+    orgs = Organization.objects.order_by("pk")
+    if organization_id is not None:
+        orgs = orgs.filter(pk=organization_id)
+    done = 0
+    for org_id in orgs.values_list("pk", flat=True):
+        with transaction.atomic():
+            Organization.objects.select_for_update().filter(pk=org_id).first()
+            counted = ScanEvent.objects.unscoped().filter(
+                qr_code_id=OuterRef("pk"), counted_at__isnull=False, classification__in=COUNTED
+            )
+            QRCode.objects.unscoped().filter(organization_id=org_id).update(
+                total_scans=Coalesce(
+                    Subquery(counted.order_by().values("qr_code_id").annotate(n=Count("id")).values("n")), 0
+                ),
+                last_scanned_at=Subquery(
+                    counted.order_by().values("qr_code_id").annotate(m=Max("scanned_at")).values("m")
+                ),
+            )
+            total = ScanEvent.objects.unscoped().filter(
+                organization_id=org_id, counted_at__isnull=False, classification__in=COUNTED
+            ).count()
+            active = QRCode.objects.unscoped().filter(organization_id=org_id, status=QRCode.Status.ACTIVE).count()
+            Organization.objects.filter(pk=org_id).update(total_qr_scans=total, total_qr_codes=active)
+        done += 1
+    rollups_rebuild(organization_id)
+    return done

@@ -1,0 +1,79 @@
+"""Reads for QR codes and their scans. Every function takes the organization explicitly and
+also goes through the scoped manager (two locks). Another organization's id is NotFound,
+exactly like a missing one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from qrcodes.models import QRCode, ScanEvent
+from tenants.errors import NotFound, ValidationFailed
+from tenants.models import Organization
+from tenants.scoping import as_uuid
+
+
+def short_url(qr: QRCode) -> str:
+    """The public URL a QR code encodes."""
+    return f"{settings.SITE_URL}/s/{qr.short_code}"
+
+
+def qr_code_list(*, organization: Organization, status: str | None = None, campaign_id: Any = None) -> QuerySet[QRCode]:
+    """The organization's QR codes, newest first, optionally by status or campaign."""
+    qs = QRCode.objects.filter(organization=organization).order_by("-created_at", "pk")
+    if status:
+        if status not in QRCode.Status.values:
+            raise ValidationFailed({"status": f"Use one of {', '.join(QRCode.Status.values)}."})
+        qs = qs.filter(status=status)
+    if campaign_id:
+        pk = as_uuid(campaign_id)
+        if pk is None:
+            raise ValidationFailed({"campaign_id": "Not a valid id."})
+        qs = qs.filter(campaign_id=pk)
+    return qs
+
+
+def qr_code_get(*, organization: Organization, qr_code_id: Any) -> QRCode:
+    """One of the organization's QR codes; NotFound for a malformed, missing or foreign id."""
+    pk = as_uuid(qr_code_id)
+    qr = QRCode.objects.filter(organization=organization, pk=pk).select_related("campaign", "linked_content").first() if pk else None
+    if qr is None:
+        raise NotFound("QR code not found.")
+    return qr
+
+
+def qr_code_performance(*, organization: Organization, limit: int = 100) -> list[dict]:
+    """The seed's query 3: active QR codes by total_scans, most scanned first."""
+    return list(
+        QRCode.objects.filter(organization=organization, status=QRCode.Status.ACTIVE)
+        .order_by("-total_scans", "-created_at")
+        .values("id", "name", "location", "total_scans", "last_scanned_at", "created_at")[:limit]
+    )
+
+
+def scan_event_latest(*, organization: Organization, qr_code: QRCode, limit: int = 20) -> QuerySet[ScanEvent]:
+    """The latest scans of one QR code (pending ones included: they show as 'pending')."""
+    return ScanEvent.objects.filter(organization=organization, qr_code=qr_code).order_by("-scanned_at", "-id")[:limit]
+
+
+@dataclass(frozen=True)
+class QRUsage:
+    active: int
+    limit: int | None
+
+    @property
+    def at_limit(self) -> bool:
+        return self.limit is not None and self.active >= self.limit
+
+    @property
+    def percent(self) -> int:
+        return 0 if not self.limit else min(100, round(100 * self.active / self.limit))
+
+
+def qr_code_usage(*, organization: Organization) -> QRUsage:
+    """Active QR codes against the plan's max_qr_codes (None = unlimited)."""
+    active = QRCode.objects.filter(organization=organization, status=QRCode.Status.ACTIVE).count()
+    return QRUsage(active, organization.max_qr_codes)

@@ -1,0 +1,252 @@
+"""Writes for QR codes. The API and the HTML pages both call these: plan limits, role checks
+and destination validation are written here once.
+
+Organization.total_qr_codes counts ACTIVE QR codes -- the number the plan limit is about and
+the seed's dashboard shows -- so pausing, archiving, re-activating and deleting move it too.
+Every write that changes that number locks the organization row first (then the QR row), the
+same order the scan workers use, and recounts instead of trusting the counter."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
+
+from campaigns.models import Campaign
+from qrcodes.models import QRCode, ScanEvent
+from qrcodes.scanning import scan_target_forget
+from tenants.errors import LimitExceeded, NotFound, ValidationFailed
+from tenants.models import Organization, User
+from tenants.roles import require_writer
+from tenants.scoping import as_uuid
+from tenants.services import activity_record
+from uploads.models import UploadedFile
+
+SHORT_CODE_ALPHABET = string.ascii_letters + string.digits
+SHORT_CODE_LENGTH = 10  # 62^10 ~ 8e17: unguessable, and short enough for a small QR symbol
+MAX_URL_LENGTH = 2048
+ENTITY = "qr_code"
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def short_code_generate() -> str:
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
+def qr_url_validate(value: Any) -> str:
+    """An absolute http(s) URL with a host, at most 2048 characters; "" stays "" (no URL).
+    Rejects javascript:, data:, relative and scheme-less URLs, and credentials in the URL."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationFailed({"qr_url": "Must be a string."})
+    url = value.strip()
+    if not url:
+        return ""
+    if len(url) > MAX_URL_LENGTH:
+        raise ValidationFailed({"qr_url": f"At most {MAX_URL_LENGTH} characters."})
+    try:
+        _url_validator(url)
+    except DjangoValidationError as e:
+        raise ValidationFailed({"qr_url": "Enter a full http:// or https:// URL with a host."}) from e
+    if "@" in url.split("/", 3)[2]:
+        raise ValidationFailed({"qr_url": "URLs with a user name or password are not allowed."})
+    return url
+
+
+def _text(data: dict, field: str, *, required: bool, limit: int = 255) -> str:
+    value = data.get(field)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationFailed({field: "Must be a string."})
+    value = value.strip()
+    if required and not value:
+        raise ValidationFailed({field: "This field is required."})
+    if len(value) > limit:
+        raise ValidationFailed({field: f"At most {limit} characters."})
+    return value
+
+
+def _owned(model, organization: Organization, value: Any, field: str):
+    """The organization's row for an id from input, None for null; the same 400 for a
+    malformed, missing or another organization's id, so nothing leaks."""
+    if value in (None, ""):
+        return None
+    pk = as_uuid(value)
+    obj = model.objects.filter(organization=organization, pk=pk).first() if pk else None
+    if obj is None:
+        raise ValidationFailed({field: "Not found in your organization."})
+    return obj
+
+
+def _active_count(organization: Organization) -> int:
+    return QRCode.objects.filter(organization=organization, status=QRCode.Status.ACTIVE).count()
+
+
+def _lock_organization(organization: Organization) -> Organization:
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def _check_limit(org: Organization, *, active_now: int) -> None:
+    if org.max_qr_codes is not None and active_now >= org.max_qr_codes:
+        raise LimitExceeded(
+            f"Your plan allows {org.max_qr_codes} active QR codes and you have {active_now}. "
+            "Pause or archive one, or upgrade your plan."
+        )
+
+
+def _sync_total(org: Organization) -> None:
+    Organization.objects.filter(pk=org.pk).update(total_qr_codes=_active_count(org))
+
+
+def _get_for_update(organization: Organization, qr_code_id: Any) -> QRCode:
+    pk = as_uuid(qr_code_id)
+    qr = QRCode.objects.filter(organization=organization, pk=pk).select_for_update().first() if pk else None
+    if qr is None:
+        raise NotFound("QR code not found.")
+    return qr
+
+
+def _destination(organization: Organization, data: dict, *, current: QRCode | None = None) -> dict:
+    """Validated qr_url / linked_content / campaign from input; a QR code needs a URL or content."""
+    out: dict = {}
+    if current is None or "qr_url" in data:
+        out["qr_url"] = qr_url_validate(data.get("qr_url"))
+    if current is None or "linked_content_id" in data:
+        out["linked_content"] = _owned(UploadedFile, organization, data.get("linked_content_id"), "linked_content_id")
+    if current is None or "campaign_id" in data:
+        out["campaign"] = _owned(Campaign, organization, data.get("campaign_id"), "campaign_id")
+    qr_url = out.get("qr_url", current.qr_url if current else "")
+    content = out["linked_content"] if "linked_content" in out else (current.linked_content if current else None)
+    if not qr_url and content is None:
+        raise ValidationFailed({"qr_url": "Give a destination URL or link an uploaded file."})
+    return out
+
+
+@transaction.atomic
+def qr_code_create(*, organization: Organization, actor: User, data: dict) -> QRCode:
+    """Create an active QR code for `organization` (Admins and Editors). Fields: name (required),
+    location, qr_url and/or linked_content_id, campaign_id. Refuses the (max_qr_codes+1)-th
+    active code with LimitExceeded, also under concurrency: the organization row is locked
+    before counting."""
+    require_writer(actor)
+    name = _text(data, "name", required=True)
+    location = _text(data, "location", required=False)
+    dest = _destination(organization, data)
+    org = _lock_organization(organization)
+    active = _active_count(org)
+    _check_limit(org, active_now=active)
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                qr = QRCode.objects.create(
+                    organization=org, created_by_user=actor, name=name, location=location,
+                    short_code=short_code_generate(), **dest,
+                )
+            break
+        except IntegrityError:  # a short-code collision: astronomically rare, just draw again
+            continue
+    else:
+        raise RuntimeError("could not draw a unique short code")
+    Organization.objects.filter(pk=org.pk).update(total_qr_codes=active + 1)
+    activity_record(
+        organization=org, user=actor, action="create_qr_code", entity_type=ENTITY, entity_id=qr.pk,
+        metadata={"name": qr.name, "qr_url": qr.qr_url},
+    )
+    return qr
+
+
+_STATUS_ACTIONS = {
+    QRCode.Status.ACTIVE: "activate_qr_code",
+    QRCode.Status.PAUSED: "pause_qr_code",
+    QRCode.Status.ARCHIVED: "archive_qr_code",
+}
+
+
+def _set_status(org: Organization, qr: QRCode, status: str) -> bool:
+    """Apply a status change under the organization lock; True if it changed."""
+    if status not in QRCode.Status.values:
+        raise ValidationFailed({"status": f"Use one of {', '.join(QRCode.Status.values)}."})
+    if status == qr.status:
+        return False
+    if status == QRCode.Status.ACTIVE:
+        _check_limit(org, active_now=_active_count(org))
+    qr.status = status
+    return True
+
+
+@transaction.atomic
+def qr_code_update(*, organization: Organization, actor: User, qr_code_id: Any, data: dict) -> QRCode:
+    """Change name, location, destination, campaign and/or status of one of the organization's
+    QR codes (Admins and Editors). Re-activating counts against the plan limit."""
+    require_writer(actor)
+    changes: dict = {}
+    if "name" in data:
+        changes["name"] = _text(data, "name", required=True)
+    if "location" in data:
+        changes["location"] = _text(data, "location", required=False)
+    org = _lock_organization(organization)
+    qr = _get_for_update(org, qr_code_id)
+    changes.update(_destination(org, data, current=qr) if {"qr_url", "linked_content_id", "campaign_id"} & set(data) else {})
+    changed = [f for f, v in changes.items() if getattr(qr, f) != v]
+    for field in changed:
+        setattr(qr, field, changes[field])
+    if "status" in data and _set_status(org, qr, data["status"]):
+        changed.append("status")
+    if changed:
+        qr.save()
+        _sync_total(org)
+        scan_target_forget(qr)
+        action = _STATUS_ACTIONS[qr.status] if changed == ["status"] else "update_qr_code"
+        activity_record(
+            organization=org, user=actor, action=action, entity_type=ENTITY, entity_id=qr.pk,
+            metadata={"name": qr.name, "changed": changed},
+        )
+    return qr
+
+
+def qr_code_set_status(*, organization: Organization, actor: User, qr_code_id: Any, status: str) -> QRCode:
+    """Pause, archive or re-activate (the dashboard's buttons); see qr_code_update."""
+    return qr_code_update(organization=organization, actor=actor, qr_code_id=qr_code_id, data={"status": status})
+
+
+def qr_code_delete(*, organization: Organization, actor: User, qr_code_id: Any) -> None:
+    """Delete a QR code and its scan events (Admins and Editors); its counted scans leave the
+    organization's total. Archive instead to keep the history. Retried on a deadlock with a
+    scan worker that claimed one of its newest events in the same instant."""
+    require_writer(actor)
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                _delete(organization, actor, qr_code_id)
+            return
+        except OperationalError:
+            if attempt == 2:
+                raise
+
+
+def _delete(organization: Organization, actor: User, qr_code_id: Any) -> None:
+    pk = as_uuid(qr_code_id)
+    if pk is None or not QRCode.objects.filter(organization=organization, pk=pk).exists():
+        raise NotFound("QR code not found.")
+    # Events first (the workers' lock order): waits for a batch that holds some of them.
+    ScanEvent.objects.filter(organization=organization, qr_code_id=pk).delete()
+    org = _lock_organization(organization)
+    qr = _get_for_update(org, pk)
+    ScanEvent.objects.filter(organization=org, qr_code_id=pk).delete()  # scans since the first pass
+    Organization.objects.filter(pk=org.pk).update(total_qr_scans=F("total_qr_scans") - qr.total_scans)
+    scan_target_forget(qr)
+    name = qr.name
+    qr.delete()
+    _sync_total(org)
+    activity_record(
+        organization=org, user=actor, action="delete_qr_code", entity_type=ENTITY, entity_id=pk,
+        metadata={"name": name},
+    )

@@ -1,0 +1,127 @@
+"""HTML pages for QR codes (same services and selectors as the API) and the public scan
+redirect. `/s/<code>` is the hot path: a cached lookup, one INSERT, a 302."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from qrcodes import selectors, services
+from qrcodes.forms import QRCodeForm
+from qrcodes.models import QRCode
+from qrcodes.scanning import scan_capture, scan_target_for_code
+from tenants.decorators import tenant_required
+from tenants.errors import DomainError, NotFound
+from tenants.roles import can_write
+
+
+@require_http_methods(["GET", "HEAD"])
+def scan_redirect(request: HttpRequest, short_code: str) -> HttpResponse:
+    """302 to the destination at once. Unknown code: friendly 404. Paused/archived code or
+    inactive organization: friendly 410, no redirect and no scan recorded."""
+    target = scan_target_for_code(short_code)
+    if target is None:
+        return render(request, "qrcodes/scan_not_found.html", status=404)
+    if not target.live:
+        return render(request, "qrcodes/scan_gone.html", status=410)
+    scan_capture(target=target, request=request)
+    response = HttpResponseRedirect(target.destination)
+    response["Cache-Control"] = "no-store"  # every scan must reach us to be counted
+    return response
+
+
+def _get_or_404(request: HttpRequest, qr_code_id) -> QRCode:
+    try:
+        return selectors.qr_code_get(organization=request.organization, qr_code_id=qr_code_id)
+    except NotFound as e:
+        raise Http404("QR code not found") from e
+
+
+@tenant_required
+def qr_list(request: HttpRequest) -> HttpResponse:
+    org = request.organization
+    status = request.GET.get("status") or None
+    if status not in (None, *QRCode.Status.values):
+        status = None
+    codes = selectors.qr_code_list(organization=org, status=status).select_related("campaign")
+    return render(request, "qrcodes/list.html", {
+        "qr_codes": codes, "usage": selectors.qr_code_usage(organization=org), "status": status,
+        "statuses": QRCode.Status.values, "can_write": can_write(request.user),
+    })
+
+
+@tenant_required
+@require_http_methods(["GET", "POST"])
+def qr_new(request: HttpRequest) -> HttpResponse:
+    org = request.organization
+    form = QRCodeForm(request.POST or None, organization=org)
+    usage = selectors.qr_code_usage(organization=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            qr = services.qr_code_create(organization=org, actor=request.user, data=form.cleaned_data)
+        except DomainError as err:
+            form.add_domain_error(err)
+        else:
+            messages.success(request, f"QR code “{qr.name}” created.")
+            return redirect("qrcode", qr_code_id=qr.pk)
+    return render(request, "qrcodes/form.html", {"form": form, "usage": usage, "qr": None},
+                  status=400 if form.errors else 200)
+
+
+@tenant_required
+def qr_detail(request: HttpRequest, qr_code_id) -> HttpResponse:
+    org = request.organization
+    qr = _get_or_404(request, qr_code_id)
+    return render(request, "qrcodes/detail.html", {
+        "qr": qr, "short_url": selectors.short_url(qr),
+        "scans": selectors.scan_event_latest(organization=org, qr_code=qr),
+        "can_write": can_write(request.user),
+    })
+
+
+@tenant_required
+@require_http_methods(["GET", "POST"])
+def qr_edit(request: HttpRequest, qr_code_id) -> HttpResponse:
+    org = request.organization
+    qr = _get_or_404(request, qr_code_id)
+    initial = {
+        "name": qr.name, "location": qr.location, "qr_url": qr.qr_url,
+        "linked_content_id": str(qr.linked_content_id or ""), "campaign_id": str(qr.campaign_id or ""),
+    }
+    form = QRCodeForm(request.POST or None, organization=org, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            qr = services.qr_code_update(organization=org, actor=request.user, qr_code_id=qr.pk, data=form.cleaned_data)
+        except DomainError as err:
+            form.add_domain_error(err)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("qrcode", qr_code_id=qr.pk)
+    return render(request, "qrcodes/form.html", {"form": form, "qr": qr}, status=400 if form.errors else 200)
+
+
+_ACTIONS = {"pause": QRCode.Status.PAUSED, "archive": QRCode.Status.ARCHIVED, "activate": QRCode.Status.ACTIVE}
+
+
+@tenant_required
+@require_POST
+def qr_action(request: HttpRequest, qr_code_id, action: str) -> HttpResponse:
+    org = request.organization
+    if action not in (*_ACTIONS, "delete"):
+        raise Http404("Unknown action")
+    qr = _get_or_404(request, qr_code_id)
+    try:
+        if action == "delete":
+            services.qr_code_delete(organization=org, actor=request.user, qr_code_id=qr.pk)
+            messages.success(request, f"QR code “{qr.name}” deleted.")
+            return redirect("qrcodes")
+        services.qr_code_set_status(organization=org, actor=request.user, qr_code_id=qr.pk, status=_ACTIONS[action])
+    except NotFound as e:
+        raise Http404("QR code not found") from e
+    except DomainError as err:
+        messages.error(request, str(err.detail))
+    else:
+        messages.success(request, f"QR code “{qr.name}” is now {_ACTIONS[action]}.")
+    return redirect("qrcode", qr_code_id=qr.pk)
