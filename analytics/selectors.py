@@ -291,3 +291,42 @@ def campaign_comparison(*, organization: Organization, filters: DashboardFilters
     if filters.campaign_id:
         return [campaigns[filters.campaign_id]] if filters.campaign_id in campaigns else []
     return sorted(campaigns.values(), key=lambda c: (-c["scans"], c["name"]))
+
+
+# --- the dashboard page: everything one view needs --------------------------------------
+
+def filter_choices(*, organization: Organization) -> dict[str, list[dict[str, Any]]]:
+    """Campaigns (paid plans) and QR codes for the filter form, by name."""
+    choices: dict[str, list[dict[str, Any]]] = {
+        "qr_codes": list(QRCode.objects.filter(organization=organization).order_by("name").values("id", "name")),
+        "campaigns": [],
+    }
+    if tier_for(organization).campaign_filter:
+        choices["campaigns"] = list(Campaign.objects.filter(organization=organization).order_by("name")
+                                    .values("id", "name"))
+    return choices
+
+
+def dashboard_data(*, organization: Organization, filters: DashboardFilters, interval: str = "day") -> dict[str, Any]:
+    """The dashboard's charts and tables for this plan (what a plan lacks is left out here,
+    not only in the template)."""
+    tier = tier_for(organization)
+    per_qr = _per_qr_totals(organization, filters)
+    data: dict[str, Any] = {
+        "tier": tier,
+        "interval": interval,
+        "totals": scans_totals(organization=organization, filters=filters),
+        "series": scans_series(organization=organization, filters=filters, interval=interval),
+        "top_qr_codes": top_qr_codes(organization=organization, filters=filters, limit=10, per_qr=per_qr),
+        "breakdowns": {
+            dim: breakdown(organization=organization, filters=filters, by=dim,
+                           limit=200 if dim in (Dimension.COUNTRY, Dimension.CITY) else 12)
+            for dim in BREAKDOWN_ORDER if dim in tier.breakdowns
+        },
+        "campaigns": (campaign_comparison(organization=organization, filters=filters, per_qr=per_qr)[:15]
+                      if tier.campaign_filter else None),
+    }
+    return data
+
+
+BREAKDOWN_ORDER = ["country", "city", "device_type", "os", "browser", "referrer", "hour"]

@@ -7,8 +7,8 @@ import pytest
 from analytics import selectors
 from analytics.filters import DashboardFilters, filters_from_params
 from analytics.selectors import _segments
-from analytics.tiers import PlanUpgradeRequired
 from analytics.tests.conftest import make_qr, make_scan
+from analytics.tiers import PlanUpgradeRequired
 from tenants.errors import NotFound, ValidationFailed
 from tenants.scoping import bind_organization
 from tenants.tests.factories import UserFactory

@@ -1,0 +1,121 @@
+"""Analytics API (JWT or session, tenant-scoped, read-only). Thin: parse the filters, call the
+selectors, shape the JSON. Errors are {"error", "detail"}: bad parameters 400, a plan without
+the feature 403 plan_upgrade_required, another organization's campaign or QR code 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics import export, selectors
+from analytics.filters import DashboardFilters, filters_from_params
+from analytics.models import BREAKDOWN_DIMENSIONS
+from tenants.errors import ValidationFailed
+
+FILTER_PARAMS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First day (UTC), default 29 days before `to`"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (UTC), default today"),
+    OpenApiParameter("campaign_id", OpenApiTypes.UUID, description="Only QR codes of this campaign (paid plans)"),
+    OpenApiParameter("qr_code_id", OpenApiTypes.UUID, description="Only this QR code"),
+]
+STATS_KEYS = ("total_users", "total_qr_codes", "total_campaigns", "total_uploads", "storage_used_gb", "total_qr_scans")
+
+
+def _filters(request: Request) -> DashboardFilters:
+    return filters_from_params(organization=request._request.organization, params=request.query_params)
+
+
+def _filters_json(f: DashboardFilters) -> dict[str, Any]:
+    return {"from": f.date_from, "to": f.date_to, "campaign_id": f.campaign_id, "qr_code_id": f.qr_code_id}
+
+
+def _limit(request: Request, default: int, maximum: int = 1000) -> int:
+    raw = request.query_params.get("limit")
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= maximum:
+        raise ValidationFailed({"limit": f"Use a whole number from 1 to {maximum}."})
+    return value
+
+
+class StatsView(APIView):
+    @extend_schema(tags=["analytics"], summary="Organization stats (seed section 6, query 1)")
+    def get(self, request: Request) -> Response:
+        stats = selectors.organization_stats(organization=request._request.organization)
+        return Response({"stats": {k: stats[k] for k in STATS_KEYS}})
+
+
+class ScansView(APIView):
+    @extend_schema(tags=["analytics"], summary="Scans over time",
+                   parameters=[OpenApiParameter("interval", str, enum=list(selectors.INTERVALS)), *FILTER_PARAMS])
+    def get(self, request: Request) -> Response:
+        interval = request.query_params.get("interval") or "day"
+        if interval not in selectors.INTERVALS:
+            raise ValidationFailed({"interval": f"Use one of {', '.join(selectors.INTERVALS)}."})
+        f = _filters(request)
+        org = request._request.organization
+        return Response({
+            **_filters_json(f), "interval": interval,
+            "totals": selectors.scans_totals(organization=org, filters=f),
+            "series": selectors.scans_series(organization=org, filters=f, interval=interval),
+        })
+
+
+class BreakdownView(APIView):
+    @extend_schema(tags=["analytics"], summary="Non-bot scans by one dimension",
+                   parameters=[OpenApiParameter("by", str, required=True, enum=BREAKDOWN_DIMENSIONS),
+                               OpenApiParameter("limit", int), *FILTER_PARAMS])
+    def get(self, request: Request) -> Response:
+        by = request.query_params.get("by") or ""
+        if by not in BREAKDOWN_DIMENSIONS:
+            raise ValidationFailed({"by": f"Use one of {', '.join(BREAKDOWN_DIMENSIONS)}."})
+        limit = _limit(request, default=100)
+        f = _filters(request)
+        rows = selectors.breakdown(organization=request._request.organization, filters=f, by=by, limit=limit)
+        return Response({**_filters_json(f), "by": by, "results": rows})
+
+
+class TopQRCodesView(APIView):
+    @extend_schema(tags=["analytics"], summary="QR codes with the most scans in the range",
+                   parameters=[OpenApiParameter("limit", int), *FILTER_PARAMS])
+    def get(self, request: Request) -> Response:
+        limit = _limit(request, default=10)
+        f = _filters(request)
+        rows = selectors.top_qr_codes(organization=request._request.organization, filters=f, limit=limit)
+        return Response({**_filters_json(f), "results": rows})
+
+
+class CampaignComparisonView(APIView):
+    @extend_schema(tags=["analytics"], summary="Scans per campaign in the range (paid plans)", parameters=FILTER_PARAMS)
+    def get(self, request: Request) -> Response:
+        f = _filters(request)
+        rows = selectors.campaign_comparison(organization=request._request.organization, filters=f)
+        return Response({**_filters_json(f), "results": rows})
+
+
+class ExportScansView(APIView):
+    @extend_schema(tags=["analytics"], summary="CSV of scan events with enrichment (paid plans)",
+                   parameters=FILTER_PARAMS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request: Request) -> StreamingHttpResponse:
+        f = _filters(request)
+        rows = export.scan_events_rows(organization=request._request.organization, filters=f)
+        return export.csv_response(rows, export.export_filename("scans", f))
+
+
+class ExportAggregatesView(APIView):
+    @extend_schema(tags=["analytics"], summary="CSV of the dashboard aggregates (paid plans)",
+                   parameters=FILTER_PARAMS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request: Request) -> StreamingHttpResponse:
+        f = _filters(request)
+        rows = export.aggregate_rows(organization=request._request.organization, filters=f)
+        return export.csv_response(rows, export.export_filename("scan-aggregates", f))

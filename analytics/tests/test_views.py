@@ -1,0 +1,83 @@
+"""The /dashboard page and its CSV links (session login)."""
+
+import pytest
+
+from analytics.tests.conftest import make_qr
+from tenants.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+RANGE = "from=2025-01-30&to=2025-03-02"
+
+
+@pytest.fixture
+def ent_client(client, ent_admin):
+    client.login(username=ent_admin.email, password=PASSWORD)
+    return client
+
+
+def test_enterprise_dashboard_shows_every_section(scenario, ent_client):
+    r = ent_client.get(f"/dashboard?{RANGE}")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "<h1>Dashboard</h1>" in html
+    for testid in ("chart-series", "chart-top-qr", "chart-map-countries", "chart-map-cities", "chart-device_type",
+                   "chart-os", "chart-browser", "chart-referrer", "chart-hour", "chart-campaigns",
+                   "table-qr-performance", "recent-activity", "export-scans"):
+        assert f'data-testid="{testid}"' in html, testid
+    assert r.context["totals"] == {"scans": 5, "unique_scans": 4, "bot_scans": 1}
+    assert 'data-testid="range-scans">5<' in html
+    assert "vendor/chart.js/chart.umd.min.js" in html
+
+
+def test_filters_apply_to_every_chart(scenario, ent_client):
+    r = ent_client.get(f"/dashboard?{RANGE}&campaign_id={scenario['c1'].pk}&interval=week")
+    ctx = r.context
+    assert ctx["totals"]["scans"] == 4
+    assert [q["name"] for q in ctx["top_qr_codes"]] == ["Delivery Box", "Front Door"]
+    assert {c["label"]: c["scans"] for c in ctx["breakdowns"]["country"]} == {"United States": 3, "United Kingdom": 1}
+    assert [c["name"] for c in ctx["campaigns"]] == ["Spring"]
+    assert ctx["series"][0]["period"].isoformat() == "2025-01-27"
+
+
+def test_small_plan_dashboard_is_the_core_version(org_a, admin_a, client):
+    for i in range(4):
+        make_qr(org_a, f"code {i}")
+    client.login(username=admin_a.email, password=PASSWORD)
+    html = client.get("/dashboard").content.decode()
+    assert 'data-testid="chart-country"' in html and 'data-testid="chart-os"' in html
+    for absent in ("chart-map-cities", "chart-referrer", "chart-hour", "chart-campaigns", "export-scans",
+                   'name="campaign_id"'):
+        assert absent not in html, absent
+    assert 'data-testid="upgrade-prompt"' in html  # 4 of 5 QR codes
+    r = client.get("/dashboard/export/scans.csv")
+    assert r.status_code == 403 and b"Medium business" in r.content
+    r = client.get("/dashboard?from=2020-01-01")
+    assert r.status_code == 403 and b"upgrade" in r.content
+
+
+def test_bad_filters_render_a_message(ent_client):
+    r = ent_client.get("/dashboard?from=nonsense")
+    assert r.status_code == 400 and b"dashboard-problem" in r.content
+
+
+def test_other_tenants_qr_code_is_404(scenario, ent_client):
+    assert ent_client.get(f"/dashboard?qr_code_id={scenario['qr_b'].pk}").status_code == 404
+    assert ent_client.get("/dashboard?qr_code_id=nope").status_code == 404
+    assert ent_client.get(f"/dashboard/export/scans.csv?qr_code_id={scenario['qr_b'].pk}").status_code == 404
+
+
+def test_page_export_streams_csv(scenario, ent_client):
+    r = ent_client.get(f"/dashboard/export/scans.csv?{RANGE}")
+    assert r.status_code == 200 and r.streaming
+    lines = b"".join(r.streaming_content).decode().strip().splitlines()
+    assert len(lines) == 1 + 7  # header + 6 counted + 1 pending of this tenant, none of org B
+    assert "Paris" not in "".join(lines)
+
+
+def test_login_required(client):
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_dashboard_with_no_data(ent_client, ent_org):
+    r = ent_client.get("/dashboard")
+    assert r.status_code == 200 and r.context["totals"]["scans"] == 0
