@@ -1,3 +1,11 @@
 """API routes of this app, mounted under /api/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from campaigns import api
+
+urlpatterns = [
+    path("campaigns", api.CampaignListView.as_view(), name="api-campaigns"),
+    path("campaigns/stats", api.CampaignStatsView.as_view(), name="api-campaign-stats"),
+    path("campaigns/<str:campaign_id>", api.CampaignDetailView.as_view(), name="api-campaign-detail"),
+]

@@ -12,7 +12,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from outbound_impact.client_ip import client_ip
-from tenants import services
+from tenants import selectors, services
 from tenants.errors import ValidationFailed
 from tenants.tokens import auth_response
 
@@ -102,3 +102,113 @@ class LogoutView(APIView):
         except TokenError as e:
             raise ValidationFailed({"refresh": str(e)}, code="invalid_token") from e
         return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+# --- Team and activity -----------------------------------------------------------------------
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    role = serializers.CharField()
+    status = serializers.CharField()
+    last_login_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+TeamInput = inline_serializer(
+    "TeamInvite",
+    {"email": serializers.EmailField(), "full_name": serializers.CharField(required=False),
+     "role": serializers.ChoiceField(choices=["Admin", "Editor", "Viewer"], required=False)},
+)
+TeamPatch = inline_serializer(
+    "TeamPatch",
+    {"role": serializers.ChoiceField(choices=["Admin", "Editor", "Viewer"], required=False),
+     "status": serializers.ChoiceField(choices=["active", "deactivated"], required=False)},
+)
+
+
+class TeamView(APIView):
+    @extend_schema(
+        responses={200: inline_serializer("Team", {
+            "contributors_used": serializers.IntegerField(),
+            "max_contributors": serializers.IntegerField(allow_null=True),
+            "users": TeamMemberSerializer(many=True)})},
+        tags=["team"],
+    )
+    def get(self, request: Request) -> Response:
+        org = request.organization
+        users = selectors.user_list(organization=org)
+        return Response({**selectors.team_usage(organization=org), "users": TeamMemberSerializer(users, many=True).data})
+
+    @extend_schema(request=TeamInput, responses={201: TeamMemberSerializer}, tags=["team"])
+    def post(self, request: Request) -> Response:
+        data = _json_object(request)
+        user = services.team_invite(
+            organization=request.organization, actor=request.user, email=data.get("email"),
+            full_name=data.get("full_name") or "", role=data.get("role") or "Viewer",
+        )
+        return Response(TeamMemberSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TeamMemberView(APIView):
+    @extend_schema(request=TeamPatch, responses={200: TeamMemberSerializer}, tags=["team"])
+    def patch(self, request: Request, user_id: str) -> Response:
+        data = _json_object(request)
+        unknown = sorted(set(data) - {"role", "status"})
+        if unknown:
+            raise ValidationFailed({key: "Unknown field." for key in unknown})
+        user = services.team_update(
+            organization=request.organization, actor=request.user, user_id=user_id,
+            role=data.get("role"), status=data.get("status"),
+        )
+        return Response(TeamMemberSerializer(user).data)
+
+
+ActivityItem = inline_serializer(
+    "ActivityItem",
+    {"action": serializers.CharField(), "entity_type": serializers.CharField(),
+     "entity_id": serializers.CharField(), "created_at": serializers.DateTimeField(),
+     "user_name": serializers.CharField(), "metadata": serializers.DictField()},
+)
+
+
+class ActivityTrackView(APIView):
+    @extend_schema(
+        request=inline_serializer("ActivityTrack", {
+            "action": serializers.CharField(), "entity_type": serializers.CharField(),
+            "entity_id": serializers.UUIDField(), "metadata": serializers.DictField(required=False)}),
+        responses={201: ActivityItem},
+        tags=["activity"],
+    )
+    def post(self, request: Request) -> Response:
+        data = _json_object(request)
+        unknown = sorted(set(data) - {"action", "entity_type", "entity_id", "metadata"})
+        if unknown:
+            raise ValidationFailed({key: "Unknown field." for key in unknown})
+        row = services.activity_track(
+            organization=request.organization, actor=request.user, action=data.get("action"),
+            entity_type=data.get("entity_type"), entity_id=data.get("entity_id"),
+            metadata=data.get("metadata"), ip_address=client_ip(request),
+        )
+        return Response(
+            {"action": row.action, "entity_type": row.entity_type, "entity_id": row.entity_id,
+             "created_at": row.created_at, "user_name": request.user.full_name, "metadata": row.metadata},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ActivityRecentView(APIView):
+    MAX_LIMIT = 100
+
+    @extend_schema(responses={200: ActivityItem}, tags=["activity"])
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("limit", "10")
+        try:
+            limit = int(raw)
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= self.MAX_LIMIT:
+            raise ValidationFailed({"limit": f"A whole number from 1 to {self.MAX_LIMIT}."})
+        return Response(selectors.activity_recent(organization=request.organization, limit=limit))

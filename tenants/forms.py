@@ -29,3 +29,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         for user in User.objects.filter(email__iexact=email, status=User.Status.ACTIVE):
             if user.has_usable_password():
                 yield user
+
+
+class TeamInviteForm(forms.Form):
+    email = forms.EmailField()
+    full_name = forms.CharField(max_length=255, required=False, label="Name")
+    role = forms.ChoiceField(choices=[("Viewer", "Viewer"), ("Editor", "Editor"), ("Admin", "Admin")], initial="Viewer")

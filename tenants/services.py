@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from outbound_impact.geoip import geoip_lookup
-from tenants.errors import AuthenticationFailed, Conflict, ValidationFailed
+from tenants.errors import AuthenticationFailed, Conflict, LimitExceeded, NotFound, ValidationFailed
 from tenants.models import ActivityLog, Organization, User
 from tenants.plans import PLANS, plan_for
+from tenants.roles import require_admin
+from tenants.scoping import as_uuid
 
 
 def activity_record(
@@ -150,4 +160,239 @@ def user_login_record(*, user: User, ip_address: str | None) -> User:
             organization=user.organization, user=user, action="login", entity_type="user",
             entity_id=user.pk, ip_address=ip_address, location=location,
         )
+    return user
+
+
+# --- Activity tracking from the dashboard (POST /api/activity/track) -------------------------
+
+# action -> entity types it may name. Only these can be written from the outside; every other
+# activity row is written by the service that did the work.
+TRACKABLE_ACTIONS: dict[str, frozenset[str]] = {
+    "campaign_social_share": frozenset({"campaign"}),
+    "campaign_link_copy": frozenset({"campaign"}),
+    "qr_code_download": frozenset({"qr_code"}),
+    "qr_code_share": frozenset({"qr_code"}),
+    "file_share": frozenset({"file"}),
+    "file_download": frozenset({"file"}),
+}
+SHARE_PLATFORMS = frozenset({"facebook", "x", "twitter", "linkedin", "whatsapp", "copy_link", "email"})
+# entity_type -> "app_label.Model" of the tenant-owned row it names.
+TRACKABLE_ENTITIES = {"campaign": "campaigns.Campaign", "qr_code": "qrcodes.QRCode", "file": "uploads.UploadedFile"}
+METADATA_MAX_KEYS = 10
+METADATA_MAX_BYTES = 1024
+METADATA_MAX_STRING = 200
+
+
+def _validate_track_metadata(action: str, metadata: Any) -> dict[str, Any]:
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        raise ValidationFailed({"metadata": "Must be a JSON object."})
+    if len(metadata) > METADATA_MAX_KEYS:
+        raise ValidationFailed({"metadata": f"At most {METADATA_MAX_KEYS} keys."})
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not key or len(key) > 64:
+            raise ValidationFailed({"metadata": "Keys must be strings of 1 to 64 characters."})
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            raise ValidationFailed({"metadata": f"{key}: values must be strings, numbers, booleans or null."})
+        if isinstance(value, str) and len(value) > METADATA_MAX_STRING:
+            raise ValidationFailed({"metadata": f"{key}: at most {METADATA_MAX_STRING} characters."})
+    if len(json.dumps(metadata)) > METADATA_MAX_BYTES:
+        raise ValidationFailed({"metadata": f"At most {METADATA_MAX_BYTES} bytes of JSON."})
+    if action == "campaign_social_share" and metadata.get("platform") not in SHARE_PLATFORMS:
+        raise ValidationFailed({"metadata": f"platform must be one of {', '.join(sorted(SHARE_PLATFORMS))}."})
+    return metadata
+
+
+@transaction.atomic
+def activity_track(
+    *,
+    organization: Organization,
+    actor: User,
+    action: Any,
+    entity_type: Any,
+    entity_id: Any,
+    metadata: Any = None,
+    ip_address: str | None = None,
+) -> ActivityLog:
+    """Record a client-side event (a share click, a QR download) for any member, Viewers
+    included: it logs what they did, it changes no content. Only allow-listed actions with
+    an entity of the caller's organization; ValidationFailed (400) otherwise, NotFound (404)
+    for an entity id that is missing or another organization's."""
+    if not isinstance(action, str) or action not in TRACKABLE_ACTIONS:
+        raise ValidationFailed({"action": f"Use one of {', '.join(sorted(TRACKABLE_ACTIONS))}."})
+    if not isinstance(entity_type, str) or entity_type not in TRACKABLE_ACTIONS[action]:
+        raise ValidationFailed({"entity_type": f"{action} takes {', '.join(sorted(TRACKABLE_ACTIONS[action]))}."})
+    cleaned = _validate_track_metadata(action, metadata)
+    pk = as_uuid(entity_id)
+    if pk is None:
+        raise ValidationFailed({"entity_id": "Must be the id (UUID) of the entity."})
+    model = apps.get_model(TRACKABLE_ENTITIES[entity_type])
+    if not model.objects.filter(organization=organization, pk=pk).exists():
+        raise NotFound(f"No {entity_type.replace('_', ' ')} with this id.")
+    return activity_record(
+        organization=organization, user=actor, action=action, entity_type=entity_type, entity_id=pk,
+        metadata=cleaned, ip_address=ip_address,
+    )
+
+
+# --- Team: invitations, roles, deactivation -------------------------------------------------
+
+CONTRIBUTOR_STATUSES = (User.Status.ACTIVE, User.Status.INVITED)
+
+
+def _lock_organization(organization: Organization) -> Organization:
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def _contributors(organization: Organization) -> int:
+    return User.objects.filter(organization=organization, status__in=CONTRIBUTOR_STATUSES).count()
+
+
+def _check_contributor_room(org: Organization) -> None:
+    if org.max_contributors is not None and _contributors(org) >= org.max_contributors:
+        raise LimitExceeded(
+            f"Your plan allows {org.max_contributors} contributors (active and invited users). "
+            "Deactivate someone or upgrade your plan to add more."
+        )
+
+
+def _team_user_for_update(organization: Organization, user_id: Any) -> User:
+    pk = as_uuid(user_id)
+    user = User.objects.select_for_update().filter(organization=organization, pk=pk).first() if pk else None
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+def invite_link(user: User) -> str:
+    """The set-password link of an invitation (Django's password-reset token machinery: it
+    stops working once a password is set, and after PASSWORD_RESET_TIMEOUT)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return f"{settings.SITE_URL}{reverse('team-invite-accept', args=[uid, token])}"
+
+
+def _send_invitation(user: User, inviter: User) -> None:
+    org = user.organization
+    send_mail(
+        subject=f"{inviter.full_name or inviter.email} invited you to {org.company_name} on Outbound Impact",
+        message=(
+            f"Hello {user.full_name or user.email},\n\n"
+            f"{inviter.full_name or inviter.email} invited you to join {org.company_name} on Outbound Impact "
+            f"as {user.role}.\n\nChoose your password here:\n{invite_link(user)}\n\n"
+            "The link works once and expires in a few days.\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def team_invite(
+    *, organization: Organization, actor: User, email: Any, full_name: Any = "", role: Any = User.Role.VIEWER
+) -> User:
+    """Invite a user by email (Admins only), up to the plan's max_contributors, counting
+    active and invited users under a lock of the organization row so two concurrent invites
+    cannot both take the last seat. The invitation email goes out after the commit."""
+    require_admin(actor)
+    errors: dict[str, str] = {}
+    email = email.strip().lower() if isinstance(email, str) else ""
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        errors["email"] = "Enter a valid email address."
+    if not isinstance(full_name, str) or len(full_name) > 255:
+        errors["full_name"] = "At most 255 characters."
+    if role not in User.Role.values:
+        errors["role"] = f"Use one of {', '.join(User.Role.values)}."
+    if errors:
+        raise ValidationFailed(errors)
+    org = _lock_organization(organization)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationFailed({"email": "A user with this email already exists."})
+    _check_contributor_room(org)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email, password=None, full_name=full_name.strip(), organization=org, role=role,
+                status=User.Status.INVITED,
+            )
+    except IntegrityError as e:  # the same email invited or registered concurrently
+        raise Conflict({"email": "A user with this email already exists."}) from e
+    activity_record(
+        organization=org, user=actor, action="invite_user", entity_type="user", entity_id=user.pk,
+        metadata={"email": user.email, "role": user.role},
+    )
+    transaction.on_commit(lambda: _send_invitation(user, actor))
+    return user
+
+
+@transaction.atomic
+def team_update(
+    *, organization: Organization, actor: User, user_id: Any, role: Any = None, status: Any = None
+) -> User:
+    """Change a team member's role and/or status (Admins only). status is "active" or
+    "deactivated"; reactivating takes a contributor seat again. The organization always keeps
+    at least one active Admin (checked under the organization row lock, so two Admins
+    demoting each other at once cannot both succeed)."""
+    require_admin(actor)
+    errors: dict[str, str] = {}
+    if role is not None and role not in User.Role.values:
+        errors["role"] = f"Use one of {', '.join(User.Role.values)}."
+    if status is not None and status not in (User.Status.ACTIVE, User.Status.DEACTIVATED):
+        errors["status"] = "Use active or deactivated."
+    if role is None and status is None:
+        errors["role"] = "Send role and/or status."
+    if errors:
+        raise ValidationFailed(errors)
+    org = _lock_organization(organization)
+    user = _team_user_for_update(org, user_id)
+    new_role = role or user.role
+    new_status = status or user.status
+    if status == User.Status.ACTIVE and user.status == User.Status.INVITED:
+        raise ValidationFailed({"status": "An invited user becomes active by accepting the invitation."})
+    was_active_admin = user.role == User.Role.ADMIN and user.status == User.Status.ACTIVE
+    stays_active_admin = new_role == User.Role.ADMIN and new_status == User.Status.ACTIVE
+    if was_active_admin and not stays_active_admin:
+        admins = User.objects.filter(organization=org, role=User.Role.ADMIN, status=User.Status.ACTIVE).count()
+        if admins <= 1:
+            raise Conflict("The organization needs at least one active Admin.", code="last_admin")
+    if user.status not in CONTRIBUTOR_STATUSES and new_status in CONTRIBUTOR_STATUSES:
+        _check_contributor_room(org)
+    changes: dict[str, list[str]] = {}
+    if new_role != user.role:
+        changes["role"] = [user.role, new_role]
+    if new_status != user.status:
+        changes["status"] = [user.status, new_status]
+    if changes:
+        user.role, user.status = new_role, new_status
+        user.save(update_fields=["role", "status"])
+        action = {User.Status.DEACTIVATED: "deactivate_user", User.Status.ACTIVE: "reactivate_user"}.get(
+            new_status if "status" in changes else "", "change_user_role"
+        )
+        activity_record(
+            organization=org, user=actor, action=action, entity_type="user", entity_id=user.pk,
+            metadata={"email": user.email, **{k: v[1] for k, v in changes.items()}},
+        )
+    return user
+
+
+@transaction.atomic
+def team_accept_invite(*, user: User, password: str, ip_address: str | None = None) -> User:
+    """An invited user chose a password: they become active (the link then stops working)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.status != User.Status.INVITED:
+        raise ValidationFailed("This invitation was already used or cancelled.", code="invitation_invalid")
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as e:
+        raise ValidationFailed({"new_password1": " ".join(e.messages)}) from e
+    user.set_password(password)
+    user.status = User.Status.ACTIVE
+    user.save(update_fields=["password", "status"])
+    activity_record(
+        organization=user.organization, user=user, action="join_team", entity_type="user", entity_id=user.pk,
+        ip_address=ip_address, metadata={"role": user.role},
+    )
     return user

@@ -17,4 +17,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("team", views.team, name="team"),
+    path("team/<str:user_id>/update", views.team_member_update, name="team-member-update"),
+    path("team/invite/<uidb64>/<token>", views.team_invite_accept, name="team-invite-accept"),
+    path("activity", views.activity, name="activity"),
 ]

@@ -2,14 +2,21 @@
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from outbound_impact.client_ip import client_ip
-from tenants import services
-from tenants.errors import DomainError
-from tenants.forms import LoginForm, RegistrationForm
+from tenants import selectors, services
+from tenants.decorators import tenant_required
+from tenants.errors import DomainError, NotFound
+from tenants.forms import LoginForm, RegistrationForm, TeamInviteForm
+from tenants.models import User
+from tenants.scoping import as_uuid
 
 
 def _add_domain_errors(form, err: DomainError) -> None:
@@ -63,3 +70,95 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard" if request.user.is_authenticated else "login")
+
+
+# --- Team and activity pages -----------------------------------------------------------------
+
+ACTIVITY_PAGE_SIZE = 50
+
+
+@tenant_required
+@require_http_methods(["GET", "POST"])
+def team(request: HttpRequest) -> HttpResponse:
+    """The team: members, seats used, and (for Admins) invitations, roles and deactivation."""
+    org = request.organization
+    form = TeamInviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.team_invite(organization=org, actor=request.user, **form.cleaned_data)
+        except DomainError as err:
+            _add_domain_errors(form, err)
+            status = err.status_code
+        else:
+            messages.success(request, f"Invitation sent to {user.email}.")
+            return redirect("team")
+    if form.errors and status == 200:
+        status = 400
+    context = {
+        "form": form,
+        "members": selectors.user_list(organization=org),
+        "usage": selectors.team_usage(organization=org),
+        "is_admin": request.user.role == User.Role.ADMIN,
+        "roles": User.Role.values,
+    }
+    return render(request, "tenants/team.html", context, status=status)
+
+
+@tenant_required
+@require_POST
+def team_member_update(request: HttpRequest, user_id: str) -> HttpResponse:
+    try:
+        user = services.team_update(
+            organization=request.organization, actor=request.user, user_id=user_id,
+            role=request.POST.get("role") or None, status=request.POST.get("status") or None,
+        )
+    except NotFound as e:
+        raise Http404("User not found.") from e
+    except DomainError as err:
+        messages.error(request, str(err.detail))
+    else:
+        messages.success(request, f"{user.full_name or user.email}: {user.role}, {user.status}.")
+    return redirect("team")
+
+
+@require_http_methods(["GET", "POST"])
+def team_invite_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """An invited user sets a password from the emailed link, then lands on the dashboard."""
+    try:
+        pk = urlsafe_base64_decode(uidb64).decode()
+    except (ValueError, UnicodeDecodeError):
+        pk = ""
+    pk = as_uuid(pk)
+    user = User.objects.filter(pk=pk, status=User.Status.INVITED).select_related("organization").first() if pk else None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "tenants/team_invite_invalid.html", status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.team_accept_invite(
+                user=user, password=form.cleaned_data["new_password1"], ip_address=client_ip(request)
+            )
+        except DomainError as err:
+            _add_domain_errors(form, err)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            services.user_login_record(user=user, ip_address=client_ip(request))
+            messages.success(request, f"Welcome to {user.organization.company_name}, {user.full_name or user.email}!")
+            return redirect("dashboard")
+    return render(
+        request, "tenants/team_invite_accept.html", {"form": form, "invitee": user},
+        status=400 if form.errors else 200,
+    )
+
+
+@tenant_required
+def activity(request: HttpRequest) -> HttpResponse:
+    """The organization's activity feed, paginated, optionally one action."""
+    org = request.organization
+    action = request.GET.get("action") or None
+    paginator = Paginator(selectors.activity_list(organization=org, action=action), ACTIVITY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [(a, selectors.activity_describe(a)) for a in page.object_list]
+    context = {"page": page, "rows": rows, "action": action, "actions": selectors.activity_actions(organization=org)}
+    return render(request, "tenants/activity.html", context)

@@ -1,0 +1,111 @@
+"""Campaign pages: list, create, detail (QR codes, scans, share buttons), edit, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from campaigns import selectors, services
+from campaigns.forms import CampaignForm
+from tenants.decorators import tenant_required
+from tenants.errors import DomainError, NotFound
+from tenants.roles import can_write
+from tenants.views import _add_domain_errors
+from uploads.models import UploadedFile
+
+
+def _campaign_or_404(request: HttpRequest, campaign_id: str):
+    try:
+        return selectors.campaign_get(organization=request.organization, campaign_id=campaign_id)
+    except NotFound as e:
+        raise Http404("Campaign not found.") from e
+
+
+@tenant_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    stats = selectors.campaign_stats(organization=request.organization)
+    return render(request, "campaigns/list.html", {"stats": stats, "can_write": can_write(request.user)})
+
+
+@tenant_required
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(
+                organization=request.organization, actor=request.user, data=form.cleaned_data
+            )
+        except DomainError as err:
+            _add_domain_errors(form, err)
+            status = err.status_code
+        else:
+            messages.success(request, f"Campaign “{campaign.name}” created.")
+            return redirect("campaign-detail", campaign_id=campaign.pk)
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request, "campaigns/form.html",
+        {"form": form, "campaign": None, "can_write": can_write(request.user)}, status=status,
+    )
+
+
+@tenant_required
+def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    campaign = _campaign_or_404(request, campaign_id)
+    org = request.organization
+    scans = selectors.campaign_scans(organization=org, campaign=campaign)
+    uploads = UploadedFile.objects.filter(organization=org, campaign=campaign).order_by("-created_at")
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "scans": scans,
+            "uploads": uploads,
+            "share_url": selectors.campaign_share_url(organization=org, campaign=campaign),
+            "can_write": can_write(request.user),
+        },
+    )
+
+
+@tenant_required
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    campaign = _campaign_or_404(request, campaign_id)
+    form = CampaignForm(request.POST) if request.method == "POST" else CampaignForm.for_campaign(campaign)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_update(
+                organization=request.organization, actor=request.user, campaign_id=campaign.pk,
+                data=form.cleaned_data,
+            )
+        except DomainError as err:
+            _add_domain_errors(form, err)
+            status = err.status_code
+        else:
+            messages.success(request, "Campaign saved.")
+            return redirect("campaign-detail", campaign_id=campaign.pk)
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request, "campaigns/form.html",
+        {"form": form, "campaign": campaign, "can_write": can_write(request.user)}, status=status,
+    )
+
+
+@tenant_required
+@require_POST
+def campaign_delete(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    campaign = _campaign_or_404(request, campaign_id)
+    try:
+        services.campaign_delete(organization=request.organization, actor=request.user, campaign_id=campaign.pk)
+    except DomainError as err:
+        messages.error(request, str(err.detail))
+        return redirect("campaign-detail", campaign_id=campaign.pk)
+    messages.success(request, f"Campaign “{campaign.name}” deleted.")
+    return redirect("campaign-list")

@@ -1,0 +1,77 @@
+"""Reads for uploads, including the one public (cross-tenant) read: a QR code's linked file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from qrcodes.models import QRCode
+from tenants.errors import NotFound
+from tenants.models import Organization
+from tenants.scoping import as_uuid
+from uploads.models import UploadedFile
+
+
+def upload_list(*, organization: Organization, campaign_id: Any = None) -> QuerySet[UploadedFile]:
+    """The organization's uploads, newest first; optionally one campaign's."""
+    qs = UploadedFile.objects.filter(organization=organization).select_related("campaign", "uploaded_by_user")
+    if campaign_id not in (None, ""):
+        qs = qs.filter(campaign_id=as_uuid(campaign_id))
+    return qs.order_by("-created_at")
+
+
+def upload_get(*, organization: Organization, upload_id: Any) -> UploadedFile:
+    """One upload of the organization; NotFound for a missing, foreign or malformed id."""
+    pk = as_uuid(upload_id)
+    upload = (
+        UploadedFile.objects.filter(organization=organization, pk=pk).select_related("campaign").first() if pk else None
+    )
+    if upload is None:
+        raise NotFound("Upload not found.")
+    return upload
+
+
+def storage_usage(*, organization: Organization) -> dict[str, Any]:
+    """Storage used against the plan's limit, from the organization's exact counters."""
+    org = Organization.objects.only("storage_used_bytes", "storage_limit_gb", "total_uploads").get(pk=organization.pk)
+    limit = org.storage_limit_bytes
+    return {
+        "used_bytes": org.storage_used_bytes,
+        "limit_bytes": limit,
+        "total_uploads": org.total_uploads,
+        "percent": round(100 * org.storage_used_bytes / limit, 2) if limit else 100.0,
+    }
+
+
+class ContentGone(Exception):
+    """The QR code exists but is paused/archived, or its organization is not active."""
+
+
+@dataclass(frozen=True)
+class PublicContent:
+    qr_code: QRCode
+    upload: UploadedFile
+
+
+def public_content(*, short_code: str) -> PublicContent:
+    """The file a QR code points at, for the public /c/<short_code> page.
+
+    Cross-tenant on purpose: the visitor is anonymous, and the unguessable short code is what
+    identifies the QR code (and with it the tenant). Raises NotFound (unknown code, or no
+    linked file) and ContentGone (paused/archived QR, inactive organization)."""
+    qr = (
+        QRCode.objects.unscoped()  # public page: the short code identifies the tenant
+        .select_related("organization", "linked_content")
+        .filter(short_code=short_code)
+        .first()
+    )
+    if qr is None:
+        raise NotFound("Unknown code.")
+    if qr.status != QRCode.Status.ACTIVE or not qr.organization.is_active:
+        raise ContentGone("This content is no longer available.")
+    upload = qr.linked_content
+    if upload is None or upload.organization_id != qr.organization_id:
+        raise NotFound("This code has no file.")
+    return PublicContent(qr_code=qr, upload=upload)

@@ -1,0 +1,52 @@
+"""Per-file size limit enforced while the multipart body streams in.
+
+Django's own handlers keep small files in memory and spill bigger ones to a temporary file
+(FILE_UPLOAD_MAX_MEMORY_SIZE), so a body is never held whole in memory. This handler sits in
+front of them: it refuses a body whose declared length alone is too big before reading any of
+it, and otherwise counts each file's bytes as chunks arrive and stops the parse as soon as one
+file passes the limit. The view then sees request.upload_too_large and answers 413; nothing
+was stored."""
+
+from __future__ import annotations
+
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest, QueryDict
+from django.utils.datastructures import MultiValueDict
+
+# Multipart framing and the small text fields around the file.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+class MaxSizeUploadHandler(FileUploadHandler):
+    def __init__(self, request: HttpRequest, max_bytes: int) -> None:
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # noqa: N803
+        if content_length > self.max_bytes + MULTIPART_OVERHEAD:
+            self.request.upload_too_large = True
+            return QueryDict(encoding=encoding), MultiValueDict()  # skip parsing: the body is never read
+        return None
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            self.request.upload_too_large = True
+            # connection_reset=False: Django drains the rest (at most MULTIPART_OVERHEAD, given
+            # the check above) so the client reads our 413 rather than a reset connection.
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def install_max_size_handler(request: HttpRequest, max_bytes: int) -> None:
+    """Put the size-limit handler first; must run before request.POST/FILES is read."""
+    request.upload_too_large = False
+    request.upload_handlers.insert(0, MaxSizeUploadHandler(request, max_bytes))
