@@ -262,3 +262,9 @@ CELERY_BEAT_SCHEDULE["qrcodes-scan-sweep"] = {
     "schedule": SCAN_SWEEP_SECONDS,
     "options": {"expires": 30},  # a sweep queued while workers were down is dropped, not piled up
 }
+
+# uploads: per-file maximum, enforced while the body streams (uploads.upload_handlers); files
+# above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB default) spill to a temporary file.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
+# Lifetime of the signed URLs that S3-compatible storage hands out for downloads.
+UPLOAD_SIGNED_URL_SECONDS = env.int("STORAGE_URL_EXPIRE_SECONDS", default=300)
