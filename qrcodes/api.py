@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -131,8 +132,16 @@ class QRCodeDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class _ImageFormatNegotiation(DefaultContentNegotiation):
+    """?format= chooses png/svg here; DRF would read it as a renderer name and answer 404."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class QRCodeImage(APIView):
     permission_classes = [TenantRolePermission]
+    content_negotiation_class = _ImageFormatNegotiation
 
     @extend_schema(
         parameters=[
