@@ -1,0 +1,57 @@
+"""Real headless Chromium: the dashboard of a tenant with data draws every chart (canvas with a
+Chart.js instance), both maps included, from vendored static files only."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from analytics.rollups import rollup_scan_events
+from analytics.tests.conftest import make_qr, make_scan
+from tests.e2e.conftest import browser, page, pytest_runtest_makereport  # noqa: F401 - shared fixtures
+from tenants.tests.factories import PASSWORD, OrganizationFactory, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHARTS = ["chart-series", "chart-top-qr", "chart-map-countries", "chart-map-cities", "chart-device_type",
+          "chart-os", "chart-browser", "chart-referrer", "chart-hour", "chart-campaigns"]
+
+
+def test_dashboard_draws_every_chart(page, live_server):  # noqa: F811
+    from campaigns.models import Campaign
+
+    org = OrganizationFactory(company_name="Chart Co", plan_type="enterprise")
+    user = UserFactory(organization=org, email="charts@chart.example", role="Admin")
+    camp = Campaign.all_orgs.create(organization=org, name="Launch", status="active")
+    qrs = [make_qr(org, "Poster", campaign=camp), make_qr(org, "Flyer")]
+    now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    events = []
+    places = [("US", "United States", "Chicago", "Illinois", 41.88, -87.63),
+              ("GB", "United Kingdom", "London", "England", 51.5, -0.12),
+              ("JP", "Japan", "Tokyo", "Tokyo", 35.68, 139.69)]
+    for i in range(30):
+        cc, country, city, state, lat, lng = places[i % 3]
+        events.append(make_scan(org, qrs[i % 2], now - dt.timedelta(days=i % 20, hours=i % 7), country_code=cc,
+                                country=country, city=city, state=state, lat=lat, lng=lng,
+                                referrer="https://instagram.com/x" if i % 2 else ""))
+    rollup_scan_events(events)
+
+    page.goto(f"{live_server.url}/login")
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/dashboard$"))
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    assert page.get_by_test_id("range-scans").inner_text() == "30"
+    page.wait_for_function(
+        "ids => ids.every(id => window.Chart && Chart.getChart(document.getElementById(id)))", arg=CHARTS)
+    for chart_id in CHARTS:
+        box = page.get_by_test_id(chart_id).bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 100, chart_id
+    # the country map colours the three countries that were scanned
+    coloured = page.evaluate("""() => Chart.getChart(document.getElementById('chart-map-countries'))
+        .data.datasets[0].data.filter(d => d.value > 0).map(d => d.feature.properties.name).sort()""")
+    assert coloured == ["Japan", "United Kingdom", "United States of America"]
+    cities = page.evaluate("""() => Chart.getChart(document.getElementById('chart-map-cities'))
+        .data.datasets[0].data.map(d => d.description).sort()""")
+    assert cities == ["Chicago, United States", "London, United Kingdom", "Tokyo, Japan"]
