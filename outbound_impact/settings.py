@@ -268,3 +268,6 @@ CELERY_BEAT_SCHEDULE["qrcodes-scan-sweep"] = {
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
 # Lifetime of the signed URLs that S3-compatible storage hands out for downloads.
 UPLOAD_SIGNED_URL_SECONDS = env.int("STORAGE_URL_EXPIRE_SECONDS", default=300)
+if STORAGE_BUCKET:
+    # SigV4 signed URLs (botocore may otherwise presign with legacy SigV2, which AWS and B2 refuse).
+    STORAGES["default"]["OPTIONS"].setdefault("signature_version", "s3v4")

@@ -52,6 +52,7 @@ def s3(settings, moto_endpoint):
                 "querystring_expire": 300,
                 "file_overwrite": False,
                 "addressing_style": "path",
+                "signature_version": "s3v4",
             },
         },
     }
