@@ -8,8 +8,8 @@ import pytest
 
 from analytics.rollups import rollup_scan_events
 from analytics.tests.conftest import make_qr, make_scan
-from tests.e2e.conftest import browser, page, pytest_runtest_makereport  # noqa: F401 - shared fixtures
 from tenants.tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from tests.e2e.conftest import browser, page, pytest_runtest_makereport  # noqa: F401 - shared fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -48,8 +48,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--scale", choices=["demo", "seed", "10x"], default="demo")
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
+        self.demo()
+        if options["scale"] != "demo":
+            # Bulk volumes on top of the demo data (analytics.seeding; refuses a second run).
+            from analytics.seeding import generate_at_scale
+
+            generate_at_scale(options["scale"], log=self.stdout.write)
+
+    @transaction.atomic
+    def demo(self) -> None:
         password = settings.DEMO_PASSWORD
         if not User.objects.filter(email__iexact=STAFF_EMAIL).exists():
             User.objects.create_superuser(STAFF_EMAIL, password, full_name="OI Admin")
