@@ -1,0 +1,45 @@
+"""A person uploads a PDF on /uploads in headless Chromium: the progress bar fills to 100%
+and the file appears in the list, stored and counted."""
+
+import re
+
+import pytest
+
+from tenants.models import ActivityLog, Organization
+from uploads.models import UploadedFile
+from uploads.tests.samples import pdf_bytes
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_upload_pdf_with_progress_bar(page, live_server, admin_a, password, tmp_path, local_storage):
+    pdf = tmp_path / "spring-menu.pdf"
+    pdf.write_bytes(pdf_bytes(4 * 1024 * 1024))  # big enough for several progress events
+
+    page.goto(f"{live_server.url}/login")
+    page.fill("#id_email", admin_a.email)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/dashboard$"))
+
+    page.goto(f"{live_server.url}/uploads")
+    assert "No files yet." in page.content()
+    page.set_input_files("#id_file", str(pdf))
+    page.click("#upload-button")
+
+    page.wait_for_function("document.getElementById('upload-progress').value === 100")
+    assert page.get_by_test_id("upload-percent").inner_text() == "100%"
+    page.get_by_test_id("upload-status").filter(has_text="Uploaded spring-menu.pdf").wait_for()
+    row = page.locator("#upload-rows tr", has_text="spring-menu.pdf")
+    assert row.count() == 1 and "pdf" in row.inner_text()
+
+    upload = UploadedFile.all_orgs.get()
+    assert upload.file_size_bytes == pdf.stat().st_size
+    assert (local_storage / upload.storage_path).read_bytes() == pdf.read_bytes()
+    assert Organization.objects.get(pk=admin_a.organization_id).total_uploads == 1
+    assert ActivityLog.all_orgs.filter(action="upload_file", metadata__file_name="spring-menu.pdf").exists()
+
+    # After a reload the list comes from the server, with a working download link.
+    page.reload()
+    link = page.get_by_role("link", name="spring-menu.pdf")
+    assert link.get_attribute("href") == f"/uploads/{upload.pk}/download"
