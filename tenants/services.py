@@ -333,7 +333,8 @@ def team_update(
     *, organization: Organization, actor: User, user_id: Any, role: Any = None, status: Any = None
 ) -> User:
     """Change a team member's role and/or status (Admins only). status is "active" or
-    "deactivated"; reactivating takes a contributor seat again. The organization always keeps
+    "deactivated"; reactivating takes a contributor seat again (a cancelled invitation comes
+    back as an invitation and is emailed again). The organization always keeps
     at least one active Admin (checked under the organization row lock, so two Admins
     demoting each other at once cannot both succeed)."""
     require_admin(actor)
@@ -352,6 +353,9 @@ def team_update(
     new_status = status or user.status
     if status == User.Status.ACTIVE and user.status == User.Status.INVITED:
         raise ValidationFailed({"status": "An invited user becomes active by accepting the invitation."})
+    reinvite = new_status == User.Status.ACTIVE and user.status != new_status and not user.has_usable_password()
+    if reinvite:  # a cancelled invitation comes back as an invitation, with a fresh email
+        new_status = User.Status.INVITED
     was_active_admin = user.role == User.Role.ADMIN and user.status == User.Status.ACTIVE
     stays_active_admin = new_role == User.Role.ADMIN and new_status == User.Status.ACTIVE
     if was_active_admin and not stays_active_admin:
@@ -368,13 +372,16 @@ def team_update(
     if changes:
         user.role, user.status = new_role, new_status
         user.save(update_fields=["role", "status"])
-        action = {User.Status.DEACTIVATED: "deactivate_user", User.Status.ACTIVE: "reactivate_user"}.get(
-            new_status if "status" in changes else "", "change_user_role"
-        )
+        action = {
+            User.Status.DEACTIVATED: "deactivate_user", User.Status.ACTIVE: "reactivate_user",
+            User.Status.INVITED: "invite_user",
+        }.get(new_status if "status" in changes else "", "change_user_role")
         activity_record(
             organization=org, user=actor, action=action, entity_type="user", entity_id=user.pk,
             metadata={"email": user.email, **{k: v[1] for k, v in changes.items()}},
         )
+        if reinvite:
+            transaction.on_commit(lambda: _send_invitation(user, actor))
     return user
 
 
