@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class OiAdminConfig(AppConfig):
     name = "oi_admin"
     verbose_name = "OI console"
+    default = True
+
+    def ready(self) -> None:
+        from oi_admin.staff_roles import staff_groups_sync_on_migrate
+
+        # oi_admin is the last installed app: every app's permissions exist by its post_migrate.
+        post_migrate.connect(staff_groups_sync_on_migrate, sender=self, dispatch_uid="oi_admin_staff_groups")

@@ -241,11 +241,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
 
+# oi_admin (the OI console): the admin site carrying the report pages (Django's documented
+# way to override the default site), and the monetization export's k-anonymity threshold.
+INSTALLED_APPS = [
+    "oi_admin.sites.OIConsoleAdminConfig" if app == "django.contrib.admin" else app for app in INSTALLED_APPS
+]
+MONETIZATION_K = env.int("MONETIZATION_K", default=10)
+
 # qrcodes: the scan pipeline (docs/scanning.md). The request path only inserts a raw
 # ScanEvent; the beat-driven sweep enriches, classifies and counts pending events in batches.
 SCAN_STORE_FULL_IP = env.bool("SCAN_STORE_FULL_IP", default=False)  # False: IPv4 /24, IPv6 /48
+# False: the scan INSERT commits without waiting for the WAL flush (see docs/scanning.md).
+SCAN_SYNCHRONOUS_COMMIT = env.bool("SCAN_SYNCHRONOUS_COMMIT", default=False)
 SCAN_DUPLICATE_WINDOW_SECONDS = env.int("SCAN_DUPLICATE_WINDOW_SECONDS", default=1800)
-SCAN_LOOKUP_CACHE_SECONDS = env.int("SCAN_LOOKUP_CACHE_SECONDS", default=5)
+SCAN_LOOKUP_CACHE_SECONDS = env.int("SCAN_LOOKUP_CACHE_SECONDS", default=30)
 SCAN_BATCH_SIZE = env.int("SCAN_BATCH_SIZE", default=1000)
 SCAN_SWEEP_SECONDS = env.float("SCAN_SWEEP_SECONDS", default=2.0)
 SCAN_SWEEP_TIME_BUDGET_SECONDS = env.float("SCAN_SWEEP_TIME_BUDGET_SECONDS", default=20.0)

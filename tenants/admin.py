@@ -1,1 +1,1 @@
-"""Minimal registrations; the OI console (oi_admin) builds the full cross-tenant admin."""
+"""The admin of Organization, User and ActivityLog is part of the OI console: oi_admin/admin.py."""

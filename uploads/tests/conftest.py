@@ -58,6 +58,3 @@ def s3(settings, moto_endpoint):
     }
     return types.SimpleNamespace(client=client, bucket=bucket, endpoint=moto_endpoint)
 
-
-# Headless Chromium fixtures for the browser test in this directory.
-from tests.e2e.conftest import browser, page  # noqa: E402, F401

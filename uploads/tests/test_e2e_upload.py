@@ -1,45 +1,89 @@
 """A person uploads a PDF on /uploads in headless Chromium: the progress bar fills to 100%
-and the file appears in the list, stored and counted."""
+and the file appears in the list, stored and counted.
+
+Playwright runs in a thread of its own here: other test modules import the session-scoped
+`browser` fixture from tests/e2e/conftest.py, and a second sync Playwright in the main
+thread would refuse to start while theirs is alive ("Sync API inside the asyncio loop")."""
 
 import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from tenants.models import ActivityLog, Organization
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM
 from uploads.models import UploadedFile
 from uploads.tests.samples import pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_upload_pdf_with_progress_bar(page, live_server, admin_a, password, tmp_path, local_storage):
+def in_chromium(steps: Callable, name: str) -> None:
+    """Run steps(page) in headless Chromium on a separate thread; re-raise its failure."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(15_000)
+            try:
+                steps(page)
+            except BaseException as e:  # noqa: BLE001 - handed to the test thread
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+                failure.append(e)
+            finally:
+                browser.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the browser steps did not finish"
+    if failure:
+        raise failure[0]
+
+
+def test_upload_pdf_with_progress_bar(live_server, admin_a, password, tmp_path, local_storage):
     pdf = tmp_path / "spring-menu.pdf"
     pdf.write_bytes(pdf_bytes(4 * 1024 * 1024))  # big enough for several progress events
+    seen = {}
 
-    page.goto(f"{live_server.url}/login")
-    page.fill("#id_email", admin_a.email)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/dashboard$"))
+    def steps(page) -> None:
+        page.goto(f"{live_server.url}/login")
+        page.fill("#id_email", admin_a.email)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r".*/dashboard$"))
 
-    page.goto(f"{live_server.url}/uploads")
-    assert "No files yet." in page.content()
-    page.set_input_files("#id_file", str(pdf))
-    page.click("#upload-button")
+        page.goto(f"{live_server.url}/uploads")
+        assert "No files yet." in page.content()
+        page.set_input_files("#id_file", str(pdf))
+        page.click("#upload-button")
 
-    page.wait_for_function("document.getElementById('upload-progress').value === 100")
-    assert page.get_by_test_id("upload-percent").inner_text() == "100%"
-    page.get_by_test_id("upload-status").filter(has_text="Uploaded spring-menu.pdf").wait_for()
-    row = page.locator("#upload-rows tr", has_text="spring-menu.pdf")
-    assert row.count() == 1 and "pdf" in row.inner_text()
+        page.wait_for_function("document.getElementById('upload-progress').value === 100")
+        seen["percent"] = page.get_by_test_id("upload-percent").inner_text()
+        page.get_by_test_id("upload-status").filter(has_text="Uploaded spring-menu.pdf").wait_for()
+        row = page.locator("#upload-rows tr", has_text="spring-menu.pdf")
+        seen["rows"], seen["row_text"] = row.count(), row.inner_text()
 
+        page.reload()  # now the list comes from the server
+        seen["href"] = page.get_by_role("link", name="spring-menu.pdf").get_attribute("href")
+
+    in_chromium(steps, "test_upload_pdf_with_progress_bar")
+
+    assert seen["percent"] == "100%"
+    assert seen["rows"] == 1 and "pdf" in seen["row_text"]
     upload = UploadedFile.all_orgs.get()
+    assert seen["href"] == f"/uploads/{upload.pk}/download"
     assert upload.file_size_bytes == pdf.stat().st_size
     assert (local_storage / upload.storage_path).read_bytes() == pdf.read_bytes()
     assert Organization.objects.get(pk=admin_a.organization_id).total_uploads == 1
     assert ActivityLog.all_orgs.filter(action="upload_file", metadata__file_name="spring-menu.pdf").exists()
-
-    # After a reload the list comes from the server, with a working download link.
-    page.reload()
-    link = page.get_by_role("link", name="spring-menu.pdf")
-    assert link.get_attribute("href") == f"/uploads/{upload.pk}/download"

@@ -1,0 +1,348 @@
+"""Cross-tenant reads for the OI console's reports (seed section 7) and the staff API (section 8).
+
+Only OI staff reach these (the admin site and IsOIStaff guard the doors). Every tenant-owned
+table is read through `objects.unscoped()`, the explicit cross-tenant door. Each report is one
+query: per-organization figures are correlated subqueries over indexed (organization_id, ...)
+columns, never a Python loop over customers and never one big join whose row count multiplies
+(the seed's five LEFT JOINs count users x QR codes x campaigns x ... rows per customer).
+
+Sources (see docs/oi_console.md): organizations and their counters, users, qr_codes, campaigns,
+uploaded_files and activity_log directly (small, indexed by organization); scans only through
+the analytics rollup (countries reached) and the console's own daily cells (oi_admin.cells),
+never a scan of raw events per page view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    Case,
+    Count,
+    DateTimeField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest, NullIf, Round
+from django.utils import timezone
+
+from analytics.models import Dimension, Grain, OrgScanRollup
+from campaigns.models import Campaign
+from oi_admin.cells import scan_cells_ensure
+from oi_admin.models import Daypart, ScanCell
+from qrcodes.models import QRCode
+from tenants.models import ActivityLog, Organization, User
+from tenants.plans import PAID_PLANS, SMALL_BUSINESS
+from uploads.models import UploadedFile
+
+GB = 1024**3
+UPGRADE_LIMIT_SHARE = Decimal("0.6")  # seed: 60% of a plan limit
+UPGRADE_ACTIVITY_30D = 50  # seed: "> 50 activities in 30 days"
+CHURN_MIN_DAYS = 7
+CHURN_MEDIUM_DAYS = 14
+CHURN_HIGH_DAYS = 30
+BEST_MIN_SCANS = 1000
+BEST_MIN_CAMPAIGNS = 3
+BEST_LIMIT = 20
+GEO_LIMIT = 100
+GLOBAL_SCANS_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Window:
+    """A report's date window: whole UTC days, start and end included."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def last_days(cls, days: int, *, today: dt.date | None = None) -> Window:
+        today = today or timezone.now().date()
+        return cls(start=today - dt.timedelta(days=days - 1), end=today)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _per_org(queryset: QuerySet, aggregate: Any, output_field: Any = None) -> Subquery:
+    """One figure per organization as a correlated subquery (uses the organization index)."""
+    inner = (
+        queryset.filter(organization=OuterRef("pk"))
+        .order_by()
+        .values("organization")
+        .annotate(v=aggregate)
+        .values("v")[:1]
+    )
+    return Subquery(inner, output_field=output_field)
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    # COUNT(*) rather than COUNT(id): PostgreSQL can answer it from the organization index alone.
+    return Coalesce(_per_org(queryset, Count("*")), 0, output_field=IntegerField())
+
+
+def _active_users() -> QuerySet:
+    return User.objects.filter(status=User.Status.ACTIVE, organization__isnull=False)
+
+
+def _active_qr_codes() -> QuerySet:
+    return QRCode.objects.unscoped().filter(status=QRCode.Status.ACTIVE)
+
+
+def _last_activity() -> Subquery:
+    return _per_org(ActivityLog.objects.unscoped(), Max("created_at"), DateTimeField())
+
+
+def customers_overview() -> QuerySet[Organization]:
+    """Seed section 7, "All customers overview": every organization, newest first, with its
+    active users, active QR codes, storage used (sum of its uploads), campaigns and last activity.
+    A queryset, so a page of it costs the subqueries for that page only."""
+    storage = Coalesce(
+        _per_org(UploadedFile.objects.unscoped(), Sum("file_size_bytes"), BigIntegerField()),
+        0,
+        output_field=BigIntegerField(),
+    )
+    return (
+        Organization.objects.annotate(
+            total_users=_count(_active_users()),
+            active_qr_codes=_count(_active_qr_codes()),
+            storage_used_sum=storage,
+            storage_used_gb=ExpressionWrapper(
+                Cast(F("storage_used_sum"), FloatField()) / float(GB), output_field=FloatField()
+            ),
+            total_campaigns=_count(Campaign.objects.unscoped()),
+            last_activity_at=_last_activity(),
+        )
+        .order_by("-created_at", "pk")
+    )
+
+
+def customers_for_api() -> QuerySet[Organization]:
+    """Seed section 8, GET /api/admin/customers: o.* with user_count (every user, any status),
+    qr_count (every QR code) and storage_used (bytes of all uploads), newest first."""
+    return Organization.objects.annotate(
+        user_count=_count(User.objects.filter(organization__isnull=False)),
+        qr_count=_count(QRCode.objects.unscoped()),
+        storage_used=_per_org(UploadedFile.objects.unscoped(), Sum("file_size_bytes"), BigIntegerField()),
+    ).order_by("-created_at", "pk")
+
+
+def revenue_by_plan() -> list[dict[str, Any]]:
+    """Seed "Revenue Analytics": active customers per plan, MRR, average price, their scans and
+    uploads (organization counters), highest MRR first."""
+    return list(
+        Organization.objects.filter(status=Organization.Status.ACTIVE)
+        .values("plan_type")
+        .annotate(
+            customer_count=Count("pk"),
+            total_mrr=Sum("monthly_price"),
+            avg_price=Avg("monthly_price"),
+            total_scans_all_customers=Sum("total_qr_scans"),
+            total_uploads_all_customers=Sum("total_uploads"),
+        )
+        .order_by("-total_mrr", "plan_type")
+    )
+
+
+def revenue_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """"Total MRR / Total customers / Total QR scans" of the plan rows (no second query)."""
+    return {
+        "total_mrr": sum((r["total_mrr"] or Decimal(0) for r in rows), Decimal(0)),
+        "total_customers": sum(r["customer_count"] for r in rows),
+        "total_qr_scans": sum(r["total_scans_all_customers"] or 0 for r in rows),
+    }
+
+
+def _percent(count_field: str, limit_field: str) -> Round:
+    """count / limit as a percentage with one decimal; NULL when the plan has no limit."""
+    return Round(
+        Cast(F(count_field), DecimalField(max_digits=12, decimal_places=2))
+        * 100
+        / NullIf(F(limit_field), 0),
+        1,
+    )
+
+
+def upgrade_candidates(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Seed "Identify Upgrade Opportunities": active small_business customers using >= 60% of
+    their user or QR-code limit, or with more than 50 activities in the last 30 days. Highest
+    scans first, then fullest team."""
+    now = now or timezone.now()
+    recent = ActivityLog.objects.unscoped().filter(created_at__gte=now - dt.timedelta(days=30))
+    share = float(UPGRADE_LIMIT_SHARE) * 100
+    qs = (
+        Organization.objects.filter(plan_type=SMALL_BUSINESS, status=Organization.Status.ACTIVE)
+        .annotate(
+            current_users=_count(_active_users()),
+            current_qr_codes=_count(_active_qr_codes()),
+            activities_last_30_days=_count(recent),
+        )
+        .annotate(
+            user_limit_percent=_percent("current_users", "max_contributors"),
+            qr_limit_percent=_percent("current_qr_codes", "max_qr_codes"),
+        )
+        .filter(
+            Q(user_limit_percent__gte=share)
+            | Q(qr_limit_percent__gte=share)
+            | Q(activities_last_30_days__gt=UPGRADE_ACTIVITY_30D)
+        )
+        .order_by(F("total_qr_scans").desc(), F("user_limit_percent").desc(nulls_last=True), "company_name")
+    )
+    return list(
+        qs.values(
+            "id", "company_name", "company_email", "plan_type", "created_at",
+            "current_users", "max_contributors", "user_limit_percent",
+            "current_qr_codes", "max_qr_codes", "qr_limit_percent",
+            "total_qr_scans", "activities_last_30_days",
+        )
+    )
+
+
+def churn_risk(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Seed "Churn Risk Analysis": active paying customers (medium_business, enterprise) with no
+    activity for 7+ days, longest silence first. A customer that never had any activity counts
+    as inactive since it signed up. Bands: HIGH 30+ days, MEDIUM 14-29, LOW 7-13 (the seed
+    calls that band "ACTIVE", which contradicts its own 7-day filter)."""
+    now = now or timezone.now()
+    qs = (
+        Organization.objects.filter(plan_type__in=PAID_PLANS, status=Organization.Status.ACTIVE)
+        .annotate(last_activity=_last_activity())
+        .annotate(inactive_since=Coalesce(F("last_activity"), F("created_at")))
+        .filter(inactive_since__lt=now - dt.timedelta(days=CHURN_MIN_DAYS))
+        .annotate(
+            churn_risk=Case(
+                When(inactive_since__lt=now - dt.timedelta(days=CHURN_HIGH_DAYS), then=Value("HIGH")),
+                When(inactive_since__lt=now - dt.timedelta(days=CHURN_MEDIUM_DAYS), then=Value("MEDIUM")),
+                default=Value("LOW"),
+            ),
+            total_activities=_count(ActivityLog.objects.unscoped()),
+        )
+        .order_by("inactive_since", "company_name")
+    )
+    rows = list(
+        qs.values(
+            "id", "company_name", "company_email", "plan_type", "monthly_price", "created_at",
+            "last_activity", "inactive_since", "total_activities", "total_qr_scans", "churn_risk",
+        )
+    )
+    for row in rows:
+        row["days_inactive"] = (now - row["inactive_since"]).days
+    return rows
+
+
+def best_performing(*, limit: int = BEST_LIMIT) -> list[dict[str, Any]]:
+    """Seed "Best Performing Customers": active customers with more than 1,000 scans and at
+    least 3 campaigns; team size, active QR codes, scans per QR code, activities and countries
+    reached (distinct countries in the analytics rollup, month rows: one per country-month).
+    Most scans first, then most activities."""
+    countries = _per_org(
+        OrgScanRollup.objects.unscoped().filter(grain=Grain.MONTH, dimension=Dimension.COUNTRY, scans__gt=0)
+        .exclude(value=""),
+        Count("value", distinct=True),
+        IntegerField(),
+    )
+    qs = (
+        Organization.objects.filter(status=Organization.Status.ACTIVE, total_qr_scans__gt=BEST_MIN_SCANS)
+        .annotate(campaigns=_count(Campaign.objects.unscoped()))
+        .filter(campaigns__gte=BEST_MIN_CAMPAIGNS)
+        .annotate(
+            team_size=_count(_active_users()),
+            qr_codes=_count(_active_qr_codes()),
+            total_activities=_count(ActivityLog.objects.unscoped()),
+            countries_reached=Coalesce(countries, 0),
+        )
+        .annotate(
+            avg_scans_per_qr=Case(
+                When(qr_codes__gt=0, then=Round(
+                    Cast(F("total_qr_scans"), DecimalField(max_digits=18, decimal_places=2))
+                    / Greatest(F("qr_codes"), 1), 1)),
+                default=Value(Decimal("0.0")),
+                output_field=DecimalField(max_digits=18, decimal_places=1),
+            )
+        )
+        .order_by("-total_qr_scans", "-total_activities", "company_name")
+    )
+    return list(
+        qs.values(
+            "id", "company_name", "plan_type", "created_at", "team_size", "qr_codes",
+            "total_qr_scans", "campaigns", "avg_scans_per_qr", "total_activities", "countries_reached",
+        )[:limit]
+    )
+
+
+def _cells(window: Window) -> QuerySet[ScanCell]:
+    """Whole-day cells of the window, built first where stale (see oi_admin.cells)."""
+    scan_cells_ensure(start=window.start, end=window.end)
+    return ScanCell.objects.filter(day__gte=window.start, day__lte=window.end, daypart=Daypart.WHOLE_DAY)
+
+
+def _weighted(field: str) -> ExpressionWrapper:
+    """Scan-weighted mean of a per-cell coordinate."""
+    located = Q(**{f"{field}__isnull": False})
+    return ExpressionWrapper(
+        Sum(F(field) * F("scans"), filter=located) / NullIf(Sum("scans", filter=located), 0),
+        output_field=FloatField(),
+    )
+
+
+def geo_cities(window: Window, *, limit: int = GEO_LIMIT) -> list[dict[str, Any]]:
+    """Seed "Geographic Heat Map": non-bot scans per (country, state, city) in the window, with
+    unique (human, non-duplicate) scans, the mobile / desktop / tablet split and the mean
+    coordinates; most scans first. City "" is the scans GeoIP placed in no city."""
+    return list(
+        _cells(window)
+        .values("country_code", "country", "state", "city")
+        .annotate(
+            scan_count=Sum("scans"),
+            unique_scans=Sum("unique_scans"),
+            mobile_scans=Coalesce(Sum("scans", filter=Q(device_type="mobile")), 0),
+            desktop_scans=Coalesce(Sum("scans", filter=Q(device_type="desktop")), 0),
+            tablet_scans=Coalesce(Sum("scans", filter=Q(device_type="tablet")), 0),
+            avg_latitude=_weighted("latitude"),
+            avg_longitude=_weighted("longitude"),
+        )
+        .order_by("-scan_count", "country_code", "state", "city")[:limit]
+    )
+
+
+def geo_countries(window: Window) -> list[dict[str, Any]]:
+    """Non-bot scans per country in the window (for the choropleth), most scans first."""
+    return list(
+        _cells(window)
+        .values("country_code", "country")
+        .annotate(scan_count=Sum("scans"))
+        .order_by("-scan_count", "country_code")
+    )
+
+
+def scans_global(window: Window, *, limit: int = GLOBAL_SCANS_LIMIT) -> list[dict[str, Any]]:
+    """Seed section 8, GET /api/admin/scans/global: scans per (country, city) in the window with
+    the mean coordinates, most scans first, at most 1,000 rows."""
+    return [
+        {
+            "country": r["country"],
+            "country_code": r["country_code"],
+            "city": r["city"],
+            "scan_count": r["scan_count"],
+            "lat": r["avg_latitude"],
+            "lng": r["avg_longitude"],
+        }
+        for r in geo_cities(window, limit=limit)
+    ]
