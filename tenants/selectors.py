@@ -1,5 +1,6 @@
 """Reads for organizations and their people."""
 
+from django.apps import apps
 from django.db.models import QuerySet
 
 from tenants.models import ActivityLog, Organization, User
@@ -86,3 +87,15 @@ def activity_describe(row: ActivityLog) -> str:
     name = next((str(meta[k]) for k in _NAME_KEYS if meta.get(k)), "")
     extra = meta.get("platform") or meta.get("role") or meta.get("format") or ""
     return " ".join(p for p in (phrase, name, f"({extra})" if extra else "") if p)
+
+
+def scan_latest(*, organization: Organization, limit: int = 10) -> list:
+    """The organization's latest non-bot scans (any QR code), for the activity page: scans are
+    events of the scan pipeline, not activity rows, so the page shows them beside the feed."""
+    scan_event = apps.get_model("qrcodes", "ScanEvent")
+    return list(
+        scan_event.objects.filter(organization=organization)
+        .exclude(classification="bot")
+        .select_related("qr_code")
+        .order_by("-scanned_at", "-id")[:limit]
+    )

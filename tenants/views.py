@@ -160,5 +160,8 @@ def activity(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(selectors.activity_list(organization=org, action=action), ACTIVITY_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = [(a, selectors.activity_describe(a)) for a in page.object_list]
-    context = {"page": page, "rows": rows, "action": action, "actions": selectors.activity_actions(organization=org)}
+    context = {
+        "page": page, "rows": rows, "action": action, "actions": selectors.activity_actions(organization=org),
+        "scans": selectors.scan_latest(organization=org) if page.number == 1 else [],
+    }
     return render(request, "tenants/activity.html", context)

@@ -144,3 +144,18 @@ def test_logins_are_in_the_feed(client, admin_a, password):
     client.post("/login", {"email": admin_a.email, "password": password})
     row = ActivityLog.all_orgs.get(action="login")
     assert row.user == admin_a and row.created_at <= timezone.now()
+
+
+def test_activity_page_shows_latest_scans_of_own_org(client, admin_a, org_a, org_b, password):
+    from qrcodes.models import ScanEvent
+
+    mine = QRCode.all_orgs.create(organization=org_a, name="Front Door Menu", short_code="fdm1")
+    theirs = QRCode.all_orgs.create(organization=org_b, name="Hotel Lobby", short_code="hl1")
+    now = timezone.now()
+    ScanEvent.all_orgs.create(organization=org_a, qr_code=mine, scanned_at=now, city="Chicago", country="United States")
+    ScanEvent.all_orgs.create(organization=org_a, qr_code=mine, scanned_at=now, classification="bot", city="Botville")
+    ScanEvent.all_orgs.create(organization=org_b, qr_code=theirs, scanned_at=now)
+    client.login(email=admin_a.email, password=password)
+    html = client.get("/activity").content.decode()
+    assert "Front Door Menu" in html and "Chicago, United States" in html
+    assert "Botville" not in html and "Hotel Lobby" not in html

@@ -50,6 +50,18 @@
     body.insertBefore(row, body.firstChild);
   }
 
+  function refreshUsage() {
+    fetch("/api/uploads/usage", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (u) {
+        if (!u) return;
+        document.getElementById("storage-used").textContent = humanSize(u.used_bytes);
+        document.getElementById("storage-files").textContent = u.total_uploads + (u.total_uploads === 1 ? " file" : " files");
+        document.getElementById("storage-meter").style.width = Math.min(100, Math.round(u.percent)) + "%";
+      })
+      .catch(function () { /* the numbers refresh on the next page load */ });
+  }
+
   function errorText(xhr) {
     try {
       var body = JSON.parse(xhr.responseText);
@@ -87,6 +99,7 @@
         status.textContent = "Uploaded " + u.file_name + ".";
         addRow(u);
         form.reset();
+        refreshUsage();
       } else {
         status.className = "errors";
         status.textContent = errorText(xhr);
