@@ -1,54 +1,16 @@
 """A person uploads a PDF on /uploads in headless Chromium: the progress bar fills to 100%
-and the file appears in the list, stored and counted.
-
-Playwright runs in a thread of its own here: other test modules import the session-scoped
-`browser` fixture from tests/e2e/conftest.py, and a second sync Playwright in the main
-thread would refuse to start while theirs is alive ("Sync API inside the asyncio loop")."""
+and the file appears in the list, stored and counted."""
 
 import re
-import threading
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from tenants.models import ActivityLog, Organization
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM
 from uploads.models import UploadedFile
+from uploads.tests.browser import in_chromium
 from uploads.tests.samples import pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def in_chromium(steps: Callable, name: str) -> None:
-    """Run steps(page) in headless Chromium on a separate thread; re-raise its failure."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(15_000)
-            try:
-                steps(page)
-            except BaseException as e:  # noqa: BLE001 - handed to the test thread
-                ARTIFACTS.mkdir(exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-                failure.append(e)
-            finally:
-                browser.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=120)
-    assert not thread.is_alive(), "the browser steps did not finish"
-    if failure:
-        raise failure[0]
 
 
 def test_upload_pdf_with_progress_bar(live_server, admin_a, password, tmp_path, local_storage):
