@@ -12,6 +12,7 @@ organizations (sorted), then QR codes (sorted)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter
@@ -20,8 +21,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from analytics.rollups import rollup_scan_events, rollups_rebuild
@@ -81,21 +82,36 @@ UPDATE qr_scan_events AS e SET
   country = v.country, country_code = v.country_code, device_type = v.device_type,
   os = v.os, browser = v.browser, classification = v.classification,
   enriched_at = %s, counted_at = %s
-FROM unnest(%s::bigint[], %s::float8[], %s::float8[], %s::text[], %s::text[], %s::text[],
-            %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
-  AS v(id, latitude, longitude, city, state, country, country_code, device_type, os, browser,
-       classification)
+FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, latitude float8, longitude float8, city text,
+  state text, country text, country_code text, device_type text, os text, browser text,
+  classification text)
 WHERE e.id = v.id
 """
+_SAVE_FIELDS = ("latitude", "longitude", "city", "state", "country", "country_code", "device_type", "os",
+                "browser", "classification")
 
 
 def _save(events: Sequence[ScanEvent], now: datetime) -> None:
-    # One statement for the whole batch; bulk_update would build a CASE per column and row.
-    cols = ("pk", "latitude", "longitude", "city", "state", "country", "country_code",
-            "device_type", "os", "browser", "classification")
-    arrays = [[getattr(e, c) for e in events] for c in cols]
+    # One statement for the whole batch (bulk_update would build a CASE per column and row);
+    # the rows travel as one JSON document, which both sides encode and decode in C.
+    rows = [{"id": e.pk, **{f: getattr(e, f) for f in _SAVE_FIELDS}} for e in events]
     with connection.cursor() as cur:
-        cur.execute(_SAVE_SQL, [now, now, *arrays])
+        cur.execute(_SAVE_SQL, [now, now, json.dumps(rows)])
+
+
+_LOCK_ORG_SQL = "SELECT id FROM organizations WHERE id = ANY(%s::uuid[]) ORDER BY id FOR NO KEY UPDATE"
+_COUNT_ORG_SQL = """
+UPDATE organizations AS o SET total_qr_scans = o.total_qr_scans + v.n
+FROM jsonb_to_recordset(%s::jsonb) AS v(id uuid, n bigint) WHERE o.id = v.id
+"""
+_LOCK_QR_SQL = "SELECT id FROM qr_codes WHERE id = ANY(%s::uuid[]) ORDER BY id FOR NO KEY UPDATE"
+_COUNT_QR_SQL = """
+UPDATE qr_codes AS q SET
+  total_scans = q.total_scans + v.n,
+  last_scanned_at = GREATEST(COALESCE(q.last_scanned_at, v.latest), v.latest)
+FROM jsonb_to_recordset(%s::jsonb) AS v(id uuid, n bigint, latest timestamptz)
+WHERE q.id = v.id
+"""
 
 
 def _count(events: Sequence[ScanEvent]) -> None:
@@ -108,15 +124,19 @@ def _count(events: Sequence[ScanEvent]) -> None:
             per_org[e.organization_id] += 1
             if e.qr_code_id not in latest or e.scanned_at > latest[e.qr_code_id]:
                 latest[e.qr_code_id] = e.scanned_at
-    for org_id in sorted(per_org):
-        Organization.objects.filter(pk=org_id).update(total_qr_scans=F("total_qr_scans") + per_org[org_id])
-    for qr_id in sorted(per_qr):
-        ts = Value(latest[qr_id])
-        # Cross-tenant on purpose: the batch mixes organizations; the id names one QR code.
-        QRCode.objects.unscoped().filter(pk=qr_id).update(
-            total_scans=F("total_scans") + per_qr[qr_id],
-            last_scanned_at=Greatest(Coalesce("last_scanned_at", ts), ts),
-        )
+    if not per_qr:
+        return
+    orgs = sorted(per_org)
+    qrs = sorted(per_qr)
+    with connection.cursor() as cur:
+        # Lock rows in id order, organizations first (as the services do): two workers, or a
+        # worker and a service, never wait on each other in a cycle.
+        cur.execute(_LOCK_ORG_SQL, [orgs])
+        cur.execute(_COUNT_ORG_SQL, [json.dumps([{"id": str(i), "n": per_org[i]} for i in orgs])])
+        cur.execute(_LOCK_QR_SQL, [qrs])
+        cur.execute(_COUNT_QR_SQL, [json.dumps([
+            {"id": str(i), "n": per_qr[i], "latest": latest[i].isoformat()} for i in qrs
+        ])])
 
 
 def scan_batch_process(*, limit: int | None = None, event_ids: Sequence[int] | None = None) -> int:

@@ -62,6 +62,8 @@ class ScanEvent(TenantOwnedModel):
         DUPLICATE = "duplicate"
 
     id = models.BigAutoField(primary_key=True)
+    # Every index is paid for on the hot INSERT: organization alone is covered by scan_org_time.
+    organization = models.ForeignKey("tenants.Organization", on_delete=models.CASCADE, db_index=False)
     # No single-column index: scan_qr_dupe below leads with qr_code (cascades and the
     # duplicate lookup use it), and every index is paid for on the hot INSERT.
     qr_code = models.ForeignKey(QRCode, on_delete=models.CASCADE, related_name="scan_events", db_index=False)

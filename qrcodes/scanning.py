@@ -13,8 +13,9 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -111,9 +112,36 @@ def scan_target_forget(qr_code: QRCode) -> None:
     _cache().delete_many([f"c:{qr_code.short_code}", f"i:{qr_code.pk}"])
 
 
+_FIELDS = [f for f in ScanEvent._meta.concrete_fields if not f.primary_key]
+_INSERT_SQL = 'INSERT INTO "{}" ({}) VALUES ({})'.format(  # noqa: S608 - model metadata only
+    ScanEvent._meta.db_table, ", ".join(f'"{f.column}"' for f in _FIELDS), ", ".join(["%s"] * len(_FIELDS))
+)
+# Asynchronous commit for this one INSERT: no wait for the WAL flush (~1-3 ms per commit on
+# this machine). The row is in PostgreSQL's WAL buffers and reaches disk within ~0.6 s; only
+# a crash of PostgreSQL itself in that window loses it. SCAN_SYNCHRONOUS_COMMIT=true waits.
+_ASYNC_INSERT_SQL = "SET LOCAL synchronous_commit TO OFF; " + _INSERT_SQL
+
+
+def _insert(event: ScanEvent) -> None:
+    """One round trip: the model's own columns and value conversions, without the ORM's
+    per-call SQL compilation (a third of the request's CPU)."""
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _FIELDS]
+    one_round_trip = not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+    with connection.cursor() as cur:
+        if settings.SCAN_SYNCHRONOUS_COMMIT:
+            cur.execute(_INSERT_SQL, values)
+        elif one_round_trip:  # client-side binding runs both statements as one implicit transaction
+            cur.execute(_ASYNC_INSERT_SQL, values)
+        else:
+            with transaction.atomic():
+                cur.execute("SET LOCAL synchronous_commit TO OFF")
+                cur.execute(_INSERT_SQL, values)
+
+
 def scan_capture(*, target: ScanTarget, request: HttpRequest, referrer: str | None = None) -> ScanEvent | None:
-    """Store the raw scan (one autocommitted INSERT) and return it; None if the database
-    refused it. A scan with nowhere to go (not live) is not recorded."""
+    """Store the raw scan (one INSERT, one round trip) and return it (unsaved instance: the
+    id is not read back); None if the database refused it. A scan with nowhere to go (not
+    live) is not recorded."""
     if not target.live:
         return None
     ip = client_ip(request)
@@ -130,7 +158,7 @@ def scan_capture(*, target: ScanTarget, request: HttpRequest, referrer: str | No
         referrer_url=str(referrer)[:MAX_REFERRER],
     )
     try:
-        event.save(force_insert=True)
+        _insert(event)
     except DatabaseError:
         # The person still gets where they were going; the failure is logged loudly.
         logger.exception("scan of QR %s could not be stored", target.qr_code_id)
