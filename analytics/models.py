@@ -68,6 +68,7 @@ class QRScanRollup(RollupFields):
             models.UniqueConstraint(
                 fields=["organization", "qr_code", "grain", "dimension", "period", "value"],
                 name="qr_rollup_key",
+                include=["scans", "unique_scans", "bot_scans"],  # sums by index-only scans
             ),
         ]
         indexes = [
@@ -90,6 +91,7 @@ class OrgScanRollup(RollupFields):
             models.UniqueConstraint(
                 fields=["organization", "grain", "dimension", "period", "value"],
                 name="org_rollup_key",
+                include=["scans", "unique_scans", "bot_scans"],  # sums by index-only scans
             ),
         ]
 

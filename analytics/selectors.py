@@ -25,7 +25,6 @@ from analytics.tiers import PlanUpgradeRequired, require_breakdown, require_camp
 from campaigns.models import Campaign
 from qrcodes.models import QRCode
 from tenants.models import GB, Organization, User
-from uploads.models import UploadedFile
 
 INTERVALS = ("day", "week", "month")
 NEAR_LIMIT = 0.8
@@ -42,34 +41,27 @@ def _count(qs: QuerySet) -> Subquery:
 
 
 def organization_stats(*, organization: Organization) -> dict[str, Any]:
-    """Seed section 6, query 1, in one round trip: active users, active QR codes, campaigns,
-    uploads, storage used (GB, from the uploads), and the scan counter kept by the workers."""
+    """Seed section 6, query 1: active users, active QR codes, campaigns, uploads, storage used
+    (GB) and total scans. QR codes, uploads, storage and scans come from the organization's
+    counters, which the QR, upload and scan services keep exact (and `scan_counters_recompute`
+    rebuilds); users and campaigns are counted, in the same round trip."""
     org_ref = OuterRef("pk")
     row = (
         Organization.objects.filter(pk=organization.pk)
         .annotate(
             n_users=_count(User.objects.filter(organization=org_ref, status=User.Status.ACTIVE)),
-            n_qr=_count(QRCode.objects.filter(organization=org_ref, status=QRCode.Status.ACTIVE)),
             n_campaigns=_count(Campaign.objects.filter(organization=org_ref)),
-            n_uploads=_count(UploadedFile.objects.filter(organization=org_ref)),
-            storage=Coalesce(
-                Subquery(
-                    UploadedFile.objects.filter(organization=org_ref).order_by().values("organization")
-                    .annotate(b=Sum("file_size_bytes")).values("b")[:1]
-                ),
-                Value(0),
-            ),
         )
-        .values("n_users", "n_qr", "n_campaigns", "n_uploads", "storage", "total_qr_scans")
+        .values("n_users", "n_campaigns", "total_qr_codes", "total_uploads", "storage_used_bytes", "total_qr_scans")
         .get()
     )
     return {
         "total_users": row["n_users"],
-        "total_qr_codes": row["n_qr"],
+        "total_qr_codes": row["total_qr_codes"],
         "total_campaigns": row["n_campaigns"],
-        "total_uploads": row["n_uploads"],
-        "storage_used_gb": round(row["storage"] / GB, 2),
-        "storage_used_bytes": row["storage"],
+        "total_uploads": row["total_uploads"],
+        "storage_used_gb": round(row["storage_used_bytes"] / GB, 2),
+        "storage_used_bytes": row["storage_used_bytes"],
         "total_qr_scans": row["total_qr_scans"],
     }
 
@@ -215,29 +207,51 @@ def _display(dimension: str, value: str, label: str) -> str:
 def breakdown(*, organization: Organization, filters: DashboardFilters, by: str,
               limit: int | None = None) -> list[dict[str, Any]]:
     """Non-bot scans by country, city, device_type, os, browser, referrer or hour, most first
-    (hour: in clock order). Raises PlanUpgradeRequired when the plan lacks that breakdown."""
+    (hour: in clock order). Raises PlanUpgradeRequired when the plan lacks that breakdown.
+
+    Two steps: sums per value by index-only scans (the keys cover the counters), then labels
+    and coordinates for the values returned only, from the month rows of the range."""
     require_breakdown(organization, by)
-    merged: dict[str, dict[str, Any]] = {}
-    extra = ["label", "latitude", "longitude"] if by == Dimension.CITY else ["label"]
-    for row in _segment_rows(_filtered(organization, filters), filters, by, ["value"], extra):
-        item = merged.setdefault(row["value"], {"value": row["value"], "label": "", "scans": 0, "unique_scans": 0})
-        item["scans"] += row["scans_"] or 0
-        item["unique_scans"] += row["unique_"] or 0
-        item["label"] = item["label"] or row["label_"]
-        if by == Dimension.CITY and item.get("latitude") is None:
-            item["latitude"], item["longitude"] = row["latitude_"], row["longitude_"]
-    items = [i for i in merged.values() if i["scans"] > 0]
-    total = sum(i["scans"] for i in items) or 1
-    for i in items:
-        i["label"] = _display(by, i["value"], i["label"])
-        i["share"] = round(i["scans"] / total, 4)
-        if by == Dimension.COUNTRY:
-            i["iso_numeric"] = _country(i["value"])[1]
+    qs = _filtered(organization, filters)
+    sums: dict[str, list[int]] = {}
+    for grain, start, end in _segments(filters.date_from, filters.date_to):
+        for value, s, u in (
+            qs.filter(dimension=by, grain=grain, period__gte=start, period__lte=end)
+            .order_by().values("value").annotate(s=Sum("scans"), u=Sum("unique_scans")).values_list("value", "s", "u")
+        ):
+            acc = sums.get(value)
+            if acc is None:
+                sums[value] = [s, u]
+            else:
+                acc[0] += s
+                acc[1] += u
+    total = sum(v[0] for v in sums.values()) or 1
     if by == Dimension.HOUR:
-        items.sort(key=lambda i: i["value"])
+        ordered = sorted((k for k, v in sums.items() if v[0] > 0))
     else:
-        items.sort(key=lambda i: (-i["scans"], i["label"]))
-    return items[:limit] if limit else items
+        ordered = sorted((k for k, v in sums.items() if v[0] > 0), key=lambda k: (-sums[k][0], k))
+    ordered = ordered[:limit] if limit else ordered
+    labels: dict[str, tuple] = {}
+    if by in (Dimension.COUNTRY, Dimension.CITY) and ordered:
+        labels = {
+            row[0]: row[1:] for row in qs.filter(
+                dimension=by, grain=Grain.MONTH, period__gte=filters.date_from.replace(day=1),
+                period__lte=filters.date_to, value__in=ordered,
+            ).order_by().values("value").annotate(l=Max("label"), la=Max("latitude"), lo=Max("longitude"))
+            .values_list("value", "l", "la", "lo")
+        }
+    items = []
+    for value in ordered:
+        s, u = sums[value]
+        label, lat, lng = labels.get(value, ("", None, None))
+        item: dict[str, Any] = {"value": value, "label": _display(by, value, label or ""), "scans": s,
+                                "unique_scans": u, "share": round(s / total, 4)}
+        if by == Dimension.COUNTRY:
+            item["iso_numeric"] = _country(value)[1]
+        elif by == Dimension.CITY:
+            item["latitude"], item["longitude"] = lat, lng
+        items.append(item)
+    return items
 
 
 def _per_qr_totals(organization: Organization, filters: DashboardFilters) -> dict[uuid.UUID, list[int]]:

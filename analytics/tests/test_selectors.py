@@ -129,7 +129,8 @@ def test_stats_usage_and_performance(scenario, bound_ent, ent_admin):
     UploadedFile.all_orgs.create(organization=org, file_name="menu.pdf", file_type="pdf",
                                  file_size_bytes=3 * 1024**3, storage_path="o/1.pdf")
     UserFactory(organization=org, email="gone@ent.example", status="deactivated")
-    org.total_qr_scans = 5
+    # the counters kept by the QR, upload and scan services
+    org.total_qr_scans, org.total_qr_codes, org.total_uploads, org.storage_used_bytes = 5, 3, 1, 3 * 1024**3
     org.save()
     stats = selectors.organization_stats(organization=org)
     assert stats == {"total_users": 1, "total_qr_codes": 3, "total_campaigns": 2, "total_uploads": 1,
@@ -142,6 +143,8 @@ def test_usage_meters_suggest_upgrade_near_limits(org_a, admin_a):
     with bind_organization(org_a):
         for i in range(4):
             make_qr(org_a, f"code {i}")
+        org_a.total_qr_codes = 4  # kept by qrcodes.services
+        org_a.save()
         stats = selectors.organization_stats(organization=org_a)
         usage = selectors.plan_usage(organization=org_a, stats=stats)
     meters = {m["key"]: m for m in usage["meters"]}
