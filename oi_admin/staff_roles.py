@@ -19,6 +19,8 @@ ANALYST = "analyst"
 STAFF_GROUPS = (SUPER_ADMIN, ADMIN, ANALYST)
 
 TENANT_DATA_APPS = ("tenants", "qrcodes", "campaigns", "uploads", "analytics")
+# The console's own tables (daily scan cells): shown read-only to admins and analysts.
+CONSOLE_APPS = (*TENANT_DATA_APPS, "oi_admin")
 CONSOLE_PERMISSIONS = ("view_reports", "export_data")
 ADMIN_FORBIDDEN = ("delete_organization",)
 
@@ -33,7 +35,7 @@ def group_permission_keys(group_name: str, permission_model: Any) -> set[tuple[s
     if group_name == SUPER_ADMIN:
         return _codes(every)
     console = {("oi_admin", code) for code in CONSOLE_PERMISSIONS}
-    data = every.filter(content_type__app_label__in=TENANT_DATA_APPS)
+    data = every.filter(content_type__app_label__in=CONSOLE_APPS)
     if group_name == ADMIN:
         keys = {k for k in _codes(data) if k[1] not in ADMIN_FORBIDDEN}
         return keys | console | {("admin", "view_logentry")}

@@ -4,6 +4,7 @@ report rows are known by hand (see the expectations in test_selectors.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -68,10 +69,10 @@ def make_users(org: Organization, active: int, invited: int = 0) -> list[User]:
 
 
 def make_qrs(org: Organization, active: int, paused: int = 0) -> list[QRCode]:
-    slug = org.company_name.lower().replace(" ", "")[:6]
-    qrs = [QRCode.all_orgs.create(organization=org, name=f"QR {i}", short_code=f"{slug}a{i}") for i in range(active)]
-    qrs += [QRCode.all_orgs.create(organization=org, name=f"Paused {i}", short_code=f"{slug}p{i}", status="paused")
-            for i in range(paused)]
+    qrs = [QRCode.all_orgs.create(organization=org, name=f"QR {i}", short_code=uuid.uuid4().hex[:12])
+           for i in range(active)]
+    qrs += [QRCode.all_orgs.create(organization=org, name=f"Paused {i}", short_code=uuid.uuid4().hex[:12],
+                                   status="paused") for i in range(paused)]
     return qrs
 
 

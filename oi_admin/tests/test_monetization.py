@@ -110,3 +110,15 @@ def test_cells_are_rebuilt_not_duplicated(scans):
     scan_cells_build(start=DAY, end=DAY)
     assert ScanCellDay.objects.filter(day=DAY).count() == 1
     assert monetization_rows(WINDOW)[0]["total_scans"] == 14
+
+
+def test_beat_task_builds_recent_days(db):
+    from oi_admin.models import ScanCell
+    from oi_admin.tasks import scan_cells_refresh
+
+    org = make_org("Fresh", "medium_business")
+    qr = make_qrs(org, 1)[0]
+    make_scan(org, qr, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1), scanner="now")
+    scan_cells_refresh()
+    assert ScanCell.objects.filter(daypart="").get().scans == 1
+    assert scan_cells_refresh() == 0  # fresh: nothing rebuilt
