@@ -285,3 +285,10 @@ UPLOAD_SIGNED_URL_SECONDS = env.int("STORAGE_URL_EXPIRE_SECONDS", default=300)
 if STORAGE_BUCKET:
     # SigV4 signed URLs (botocore may otherwise presign with legacy SigV2, which AWS and B2 refuse).
     STORAGES["default"]["OPTIONS"].setdefault("signature_version", "s3v4")
+
+# oi_admin: keep the console's daily scan cells (today, yesterday) current.
+CELERY_BEAT_SCHEDULE["oi_admin-scan-cells"] = {
+    "task": "oi_admin.scan_cells_refresh",
+    "schedule": 240.0,
+    "options": {"expires": 200},
+}
