@@ -1,7 +1,9 @@
 """Reads for campaigns: lists, per-campaign stats, and the scans of a campaign's QR codes.
 
-Scan counts follow the QR pipeline's counters: an event counts once a worker has counted it
-(counted_at set) and it is not a bot, so "scans in range" and QRCode.total_scans agree."""
+Scans in a date range come from the analytics rollups (per QR code and UTC day, kept by the
+scan workers), never from raw scan events per page view. They count what QRCode.total_scans
+counts: non-bot scans once a worker has counted them. A campaign's scans are those of the QR
+codes assigned to it now."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from analytics.models import Dimension, Grain, QRScanRollup
 from campaigns.models import Campaign
-from qrcodes.models import QRCode, ScanEvent
+from qrcodes.models import QRCode
 from tenants.errors import NotFound
 from tenants.models import Organization
 from tenants.scoping import as_uuid
@@ -46,18 +48,19 @@ def campaign_get(*, organization: Organization, campaign_id: Any) -> Campaign:
     return campaign
 
 
-def _counted_scans(organization: Organization) -> QuerySet[ScanEvent]:
-    return ScanEvent.objects.filter(organization=organization, counted_at__isnull=False).exclude(
-        classification=ScanEvent.Classification.BOT
+def _daily_scans(organization: Organization) -> QuerySet[QRScanRollup]:
+    """Per QR code and UTC day: non-bot counted scans (rollup column `scans`)."""
+    return QRScanRollup.objects.filter(
+        organization=organization, grain=Grain.DAY, dimension=Dimension.TOTAL, value=""
     )
 
 
 def _in_campaign_dates() -> Q:
-    """Scan events inside their QR code's campaign dates (open ends are unbounded)."""
+    """Rollup days inside their QR code's campaign dates (open ends are unbounded)."""
     start = F("qr_code__campaign__start_date")
     end = F("qr_code__campaign__end_date")
-    return (Q(qr_code__campaign__start_date__isnull=True) | Q(scanned_at__date__gte=start)) & (
-        Q(qr_code__campaign__end_date__isnull=True) | Q(scanned_at__date__lte=end)
+    return (Q(qr_code__campaign__start_date__isnull=True) | Q(period__gte=start)) & (
+        Q(qr_code__campaign__end_date__isnull=True) | Q(period__lte=end)
     )
 
 
@@ -72,12 +75,12 @@ def campaign_stats(*, organization: Organization) -> list[dict[str, Any]]:
     )
     qr_by_campaign = {r["campaign_id"]: r for r in qr_rows}
     in_range = (
-        _counted_scans(organization)
+        _daily_scans(organization)
         .filter(qr_code__campaign__isnull=False)
         .filter(_in_campaign_dates())
         .order_by()
         .values("qr_code__campaign_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("scans"))
     )
     range_by_campaign = {r["qr_code__campaign_id"]: r["n"] for r in in_range}
     upload_rows = (
@@ -133,14 +136,9 @@ def campaign_scans(*, organization: Organization, campaign: Campaign) -> Campaig
     """The campaign's QR codes with their scans inside the campaign's dates, and scans per day."""
     start, end = campaign_chart_range(campaign)
     qrs = list(QRCode.objects.filter(organization=organization, campaign=campaign).order_by("-total_scans", "name"))
-    events = _counted_scans(organization).filter(
-        qr_code__campaign=campaign, scanned_at__date__gte=start, scanned_at__date__lte=end
-    )
-    per_qr = {r["qr_code_id"]: r["n"] for r in events.order_by().values("qr_code_id").annotate(n=Count("id"))}
-    per_day = {
-        r["day"]: r["n"]
-        for r in events.order_by().annotate(day=TruncDate("scanned_at")).values("day").annotate(n=Count("id"))
-    }
+    days_qs = _daily_scans(organization).filter(qr_code__campaign=campaign, period__gte=start, period__lte=end)
+    per_qr = {r["qr_code_id"]: r["n"] for r in days_qs.order_by().values("qr_code_id").annotate(n=Sum("scans"))}
+    per_day = {r["period"]: r["n"] for r in days_qs.order_by().values("period").annotate(n=Sum("scans"))}
     peak = max(per_day.values(), default=0)
     days = []
     day = start

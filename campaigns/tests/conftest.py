@@ -4,6 +4,7 @@ import itertools
 import pytest
 from django.utils import timezone
 
+from analytics.rollups import rollup_scan_events
 from qrcodes.models import QRCode, ScanEvent
 
 _codes = itertools.count()
@@ -24,8 +25,13 @@ def make_qr(organization, campaign=None, name="QR", status="active", total_scans
 
 
 def make_scan(qr: QRCode, day: dt.date, classification: str = "human", counted: bool = True) -> ScanEvent:
+    """A scan event; a counted one is also added to the analytics rollups, as the scan
+    workers do in the transaction that counts it."""
     at = timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)), dt.UTC)
-    return ScanEvent.all_orgs.create(
+    event = ScanEvent.all_orgs.create(
         organization_id=qr.organization_id, qr_code=qr, scanned_at=at, classification=classification,
         counted_at=at if counted else None,
     )
+    if counted:
+        rollup_scan_events([event])
+    return event
