@@ -163,10 +163,17 @@ def redis_down(settings):
     celery_app.conf.broker_url = DEAD_REDIS
     settings.CELERY_BROKER_URL = DEAD_REDIS
     settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": DEAD_REDIS}}
-    celery_app.pool.force_close_all()
+    _reset_broker_pools()
     yield
     celery_app.conf.broker_url = old
+    _reset_broker_pools()
+
+
+def _reset_broker_pools() -> None:
+    # Drop pooled broker connections so the next publish connects to the current broker_url.
     celery_app.pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def test_with_redis_down_scans_redirect_fast_and_the_sweep_counts_them_later(qr_a, qr_b, org_a, redis_down):
