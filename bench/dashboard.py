@@ -81,9 +81,16 @@ def queries(org: Organization, runs: int) -> list[tuple[str, float, float]]:
         (f"top qr codes {fyear.days}d", lambda: selectors.top_qr_codes(organization=org, filters=fyear)),
     ]
     for dim in sorted(tier.breakdowns):
-        cases.append((f"breakdown {dim} 30d", lambda d=dim: selectors.breakdown(organization=org, filters=f30, by=d)))
-        cases.append((f"breakdown {dim} {fyear.days}d",
-                      lambda d=dim: selectors.breakdown(organization=org, filters=fyear, by=d)))
+        # the dashboard's limits: 200 countries/cities (table + map), 12 values otherwise
+        lim = 200 if dim in ("country", "city") else 12
+        cases.append((f"breakdown {dim} 30d (top {lim})",
+                      lambda d=dim, n=lim: selectors.breakdown(organization=org, filters=f30, by=d, limit=n)))
+        cases.append((f"breakdown {dim} {fyear.days}d (top {lim})",
+                      lambda d=dim, n=lim: selectors.breakdown(organization=org, filters=fyear, by=d, limit=n)))
+    cases.append(("breakdown city 30d (all values)",
+                  lambda: selectors.breakdown(organization=org, filters=f30, by="city")) if "city" in tier.breakdowns
+                 else ("breakdown country 30d (all values)",
+                       lambda: selectors.breakdown(organization=org, filters=f30, by="country")))
     if tier.campaign_filter:
         cases.append((f"campaign comparison {fyear.days}d",
                       lambda: selectors.campaign_comparison(organization=org, filters=fyear)))
