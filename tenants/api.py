@@ -174,6 +174,15 @@ ActivityItem = inline_serializer(
 )
 
 
+ActivityItemList = inline_serializer(
+    "ActivityItemList",
+    {"action": serializers.CharField(), "entity_type": serializers.CharField(),
+     "entity_id": serializers.CharField(), "created_at": serializers.DateTimeField(),
+     "user_name": serializers.CharField(), "metadata": serializers.DictField()},
+    many=True,
+)
+
+
 class ActivityTrackView(APIView):
     @extend_schema(
         request=inline_serializer("ActivityTrack", {
@@ -202,7 +211,7 @@ class ActivityTrackView(APIView):
 class ActivityRecentView(APIView):
     MAX_LIMIT = 100
 
-    @extend_schema(responses={200: ActivityItem}, tags=["activity"])
+    @extend_schema(responses={200: ActivityItemList}, tags=["activity"])
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("limit", "10")
         try:

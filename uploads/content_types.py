@@ -64,16 +64,17 @@ class DetectedType:
     mime: str
     category: str  # document | image | video | audio
 
-    @property
-    def previewable(self) -> str | None:
-        """How the public content page shows it inline: image, pdf, video, audio, or None."""
-        if self.category in ("image", "video", "audio"):
-            return self.category
-        return "pdf" if self.extension == "pdf" else None
-
 
 class RejectedType(ValueError):
     """The content is not an allowed kind, or does not match the file name's extension."""
+
+
+def preview_kind(extension: str) -> str | None:
+    """How the public content page shows a stored kind inline: image, video, audio, pdf or None."""
+    category = ALLOWED.get(extension, ("", frozenset()))[0]
+    if category in ("image", "video", "audio"):
+        return category
+    return "pdf" if extension == "pdf" else None
 
 
 def name_extension(file_name: str) -> str:

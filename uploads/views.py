@@ -117,8 +117,7 @@ def public_content(request: HttpRequest, short_code: str) -> HttpResponse:
         return found
     if not object_exists(found.upload):
         return _unavailable(request, 404, "This file is no longer available.")
-    kind = content_types.ALLOWED.get(found.upload.file_type, ("", frozenset()))[0]
-    preview = "pdf" if found.upload.file_type == "pdf" else (kind if kind in ("image", "video", "audio") else None)
+    preview = content_types.preview_kind(found.upload.file_type)
     return render(
         request, "uploads/public_content.html",
         {"qr": found.qr_code, "upload": found.upload, "company": found.qr_code.organization.company_name,
