@@ -9,9 +9,29 @@ import pytest
 from analytics.rollups import rollup_scan_events
 from analytics.tests.conftest import make_qr, make_scan
 from tenants.tests.factories import PASSWORD, OrganizationFactory, UserFactory
-from tests.e2e.conftest import browser, page, pytest_runtest_makereport  # noqa: F401 - shared fixtures
+from tests.e2e.conftest import CHROMIUM, page, pytest_runtest_makereport  # noqa: F401 - shared fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """This module's own Chromium, closed when the module ends: Playwright's sync API allows one
+    running instance per thread, and tests/e2e starts its session-wide one later."""
+    import shutil
+    from pathlib import Path
+
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        yield b
+        b.close()
+
 
 CHARTS = ["chart-series", "chart-top-qr", "chart-map-countries", "chart-map-cities", "chart-device_type",
           "chart-os", "chart-browser", "chart-referrer", "chart-hour", "chart-campaigns"]
