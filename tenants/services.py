@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from django.apps import apps
@@ -26,6 +27,8 @@ from tenants.models import ActivityLog, Organization, User
 from tenants.plans import PLANS, plan_for
 from tenants.roles import require_admin
 from tenants.scoping import as_uuid
+
+logger = logging.getLogger(__name__)
 
 
 def activity_record(
@@ -274,7 +277,16 @@ def invite_link(user: User) -> str:
 
 
 def _send_invitation(user: User, inviter: User) -> None:
+    """Runs after the commit: a mail server failure is logged (the Admin can re-send by
+    cancelling and reactivating the invitation), never turned into a failed request."""
     org = user.organization
+    try:
+        _mail_invitation(user, inviter, org)
+    except Exception:  # noqa: BLE001 - logged; the invitation row stays valid
+        logger.exception("could not send the invitation email to %s", user.email)
+
+
+def _mail_invitation(user: User, inviter: User, org: Organization) -> None:
     send_mail(
         subject=f"{inviter.full_name or inviter.email} invited you to {org.company_name} on Outbound Impact",
         message=(

@@ -229,3 +229,13 @@ def test_service_rejects_bad_values(bound_a, admin_a, editor_a):
         services.team_update(organization=bound_a, actor=admin_a, user_id=editor_a.pk, status="suspended")
     with pytest.raises(PermissionDenied):
         services.team_invite(organization=bound_a, actor=editor_a, email="x@a.example")
+
+
+def test_mail_failure_does_not_fail_the_invitation(api_a, monkeypatch, django_capture_on_commit_callbacks):
+    def down(**kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(services, "send_mail", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = _invite(api_a, "late@a.example")
+    assert r.status_code == 201 and User.objects.get(email="late@a.example").status == "invited"
