@@ -1,10 +1,16 @@
 """Real headless Chromium: OI staff log into /admin/, open every report and see its charts
-drawn (Chart.js from static/vendor, the maps without internet tiles); a tenant user is refused."""
+drawn (Chart.js from static/vendor, the maps without internet tiles); a tenant user is refused.
+
+Playwright runs in a thread of its own: other modules hold a session-scoped sync Playwright in
+the main thread, and a second one there refuses to start."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -12,19 +18,50 @@ from oi_admin.reports import REPORTS
 from oi_admin.tests.conftest import at, make_org, make_qrs, make_scan
 from tenants.models import User
 from tenants.tests.factories import PASSWORD, UserFactory
-from tests.e2e.conftest import browser, page, pytest_runtest_makereport  # noqa: F401 - shared fixtures
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, live_server, email: str) -> None:  # noqa: F811
+def in_chromium(steps: Callable, name: str) -> None:
+    """Run steps(page) in headless Chromium on a separate thread; re-raise its failure."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(15_000)
+            try:
+                steps(page)
+            except BaseException as e:  # noqa: BLE001 - handed to the test thread
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+                failure.append(e)
+            finally:
+                browser.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=180)
+    assert not thread.is_alive(), "the browser steps did not finish"
+    if failure:
+        raise failure[0]
+
+
+def _login(page, live_server, email: str) -> None:
     page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     page.fill("#id_username", email)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
 
 
-def test_staff_sees_every_report_with_its_charts(page, live_server):  # noqa: F811
+def test_staff_sees_every_report_with_its_charts(live_server):
     User.objects.create_superuser("staff@outboundimpact.com", PASSWORD)
     org = make_org("Chart Co", "enterprise", scans=2000)
     qr = make_qrs(org, 1)[0]
@@ -33,28 +70,38 @@ def test_staff_sees_every_report_with_its_charts(page, live_server):  # noqa: F8
         make_scan(org, qr, at(day, 9), scanner=f"s{i}")
         make_scan(org, qr, at(day, 15), scanner=f"s{i}", city="London", cc="GB", country="United Kingdom",
                   state="England", lat=51.5, lng=-0.12, device="desktop")
-    blocked = []
-    page.on("request", lambda r: blocked.append(r.url) if not r.url.startswith(live_server.url) else None)
+    blocked: list[str] = []
 
-    _login(page, live_server, "staff@outboundimpact.com")
-    page.wait_for_url(re.compile(r".*/admin/$"))
-    assert page.get_by_role("link", name="Geographic heat map").first.is_visible()
-    for report in REPORTS:
-        page.goto(f"{live_server.url}/admin/reports/{report.slug}/")
-        assert page.get_by_role("heading", name=report.title).is_visible()
-        canvases = page.locator("canvas.oi-chart-canvas")
-        assert canvases.count() >= 1, report.slug
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('canvas.oi-chart-canvas')].every(c => c.dataset.rendered === '1')"
-        )
-        assert page.get_by_test_id("export-csv").is_visible()
+    def steps(page) -> None:
+        page.on("request", lambda r: blocked.append(r.url) if not r.url.startswith(live_server.url) else None)
+        _login(page, live_server, "staff@outboundimpact.com")
+        page.wait_for_url(re.compile(r".*/admin/$"))
+        assert page.get_by_role("link", name="Geographic heat map").first.is_visible()
+        for report in REPORTS:
+            page.goto(f"{live_server.url}/admin/reports/{report.slug}/")
+            assert page.get_by_role("heading", name=report.title).is_visible()
+            assert page.locator("canvas.oi-chart-canvas").count() >= 1, report.slug
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('canvas.oi-chart-canvas')]"
+                ".every(c => c.dataset.rendered === '1')"
+            )
+            assert page.get_by_test_id("export-csv").is_visible()
+            if report.slug == "geo":
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "oi_console_geo.png"), full_page=True)
+
+    in_chromium(steps, "oi_console_reports")
     assert blocked == []  # everything came from the live server: no CDN, no map tiles
 
 
-def test_tenant_user_cannot_enter_the_console(page, live_server):  # noqa: F811
+def test_tenant_user_cannot_enter_the_console(live_server):
     org = make_org("Tenant Co", "small_business")
     UserFactory(organization=org, email="owner@tenant.example", role="Admin")
-    _login(page, live_server, "owner@tenant.example")
-    assert "staff account" in page.content()
-    page.goto(f"{live_server.url}/admin/reports/revenue/")
-    assert "/admin/login/" in page.url
+
+    def steps(page) -> None:
+        _login(page, live_server, "owner@tenant.example")
+        assert "staff account" in page.content()
+        page.goto(f"{live_server.url}/admin/reports/revenue/")
+        assert "/admin/login/" in page.url
+
+    in_chromium(steps, "oi_console_tenant_refused")
