@@ -94,7 +94,7 @@ async def _client(port: int, paths: list[str], uas: list[str], ips: list[str], c
             if delay > 0:
                 await asyncio.sleep(delay)
         req = (f"GET {paths[i % len(paths)]} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-               f"User-Agent: {rnd.choice(uas)}\r\nX-Forwarded-For: {rnd.choice(ips)}\r\n\r\n").encode()
+               f"User-Agent: {rnd.choice(uas)}\r\nX-Forwarded-For: {rnd.choice(ips)}, 127.0.0.1\r\n\r\n").encode()
         for _attempt in range(3):
             try:
                 if writer is None:
