@@ -271,11 +271,6 @@ CELERY_BEAT_SCHEDULE["qrcodes-scan-sweep"] = {
     "schedule": SCAN_SWEEP_SECONDS,
     "options": {"expires": 30},  # a sweep queued while workers were down is dropped, not piled up
 }
-CELERY_BEAT_SCHEDULE["qrcodes-scan-sweep"] = {
-    "task": "qrcodes.scan_sweep",
-    "schedule": SCAN_SWEEP_SECONDS,
-    "options": {"expires": 30},  # a sweep queued while workers were down is dropped, not piled up
-}
 
 # uploads: per-file maximum, enforced while the body streams (uploads.upload_handlers); files
 # above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB default) spill to a temporary file.
