@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 SERVICES := $(PY) scripts/local_services.py exec --
 
-.PHONY: run test setup lint services-down bench-redirect bench-dashboard
+.PHONY: run test setup lint services-down bench-redirect bench-dashboard bench-reports
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,3 +28,13 @@ lint: setup
 
 services-down: setup
 	$(PY) scripts/local_services.py down
+
+# Benchmarks print ratios measured side by side in one run (see docs/ and the README).
+bench-redirect: setup
+	$(SERVICES) $(PY) bench/redirect.py
+
+bench-dashboard: setup
+	$(SERVICES) $(PY) bench/dashboard.py
+
+bench-reports: setup
+	$(SERVICES) $(PY) bench/reports.py

@@ -19,6 +19,7 @@ from oi_admin.admin_base import (
     BigTableAdmin,
     ConsoleModelAdmin,
     ReadOnlyConsoleAdmin,
+    TenantContentAdmin,
     change_link,
     changelist_link,
     links,
@@ -195,7 +196,7 @@ class ScanEventAdmin(BigTableAdmin):
 
 
 @admin.register(QRCode)
-class QRCodeAdmin(ConsoleModelAdmin):
+class QRCodeAdmin(TenantContentAdmin):
     list_display = ("name", "organization", "short_code", "status", "campaign", "total_scans", "last_scanned_at",
                     "created_at", "scans_link")
     list_filter = ("status", ("created_at", DateFieldListFilter), ("last_scanned_at", DateFieldListFilter))
@@ -211,7 +212,7 @@ class QRCodeAdmin(ConsoleModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ConsoleModelAdmin):
+class CampaignAdmin(TenantContentAdmin):
     list_display = ("name", "organization", "status", "start_date", "end_date", "created_at", "qr_codes_link")
     list_filter = ("status", ("start_date", DateFieldListFilter), ("created_at", DateFieldListFilter))
     search_fields = ("name", "organization__company_name")
@@ -226,7 +227,7 @@ class CampaignAdmin(ConsoleModelAdmin):
 
 
 @admin.register(UploadedFile)
-class UploadedFileAdmin(ConsoleModelAdmin):
+class UploadedFileAdmin(TenantContentAdmin):
     list_display = ("file_name", "organization", "file_type", "file_size_bytes", "campaign", "created_at")
     list_filter = ("file_type", ("created_at", DateFieldListFilter))
     search_fields = ("file_name", "organization__company_name")

@@ -113,3 +113,12 @@ def change_link(obj: Model | None) -> str:
 
 def links(items: list[str]) -> str:
     return format_html_join(" · ", "{}", ((i,) for i in items))
+
+
+class TenantContentAdmin(ReadOnlyConsoleAdmin):
+    """A customer's own content (QR codes, campaigns, uploads): staff look, never edit or
+    delete here. Writes go through the customer's services, which keep plan limits, counters,
+    stored objects and the activity log right; the console acts on organizations instead."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

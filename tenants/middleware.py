@@ -12,7 +12,7 @@ from tenants.models import Organization, User
 from tenants.scoping import bind_organization
 
 # Public paths that never act for a tenant: skip the session/JWT lookup entirely.
-_UNBOUND_PREFIXES = ("/s/", "/static/", "/healthz")
+_UNBOUND_PREFIXES = ("/s/", "/c/", "/static/", "/healthz")
 
 
 def _organization_for(user: User | None) -> Organization | None:

@@ -69,3 +69,6 @@ def test_seed_demo_is_idempotent(settings):
     john = User.objects.get(email="john@pizzapalace.com")
     assert john.check_password(settings.DEMO_PASSWORD) and john.organization.plan_type == "small_business"
     assert User.objects.get(email="admin@outboundimpact.com").is_superuser
+    analyst = User.objects.get(email="analyst@outboundimpact.com")
+    assert analyst.is_staff and not analyst.is_superuser
+    assert list(analyst.groups.values_list("name", flat=True)) == ["analyst"]

@@ -20,8 +20,10 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{rep.when}", rep)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: one sync Playwright may be alive per thread, and other apps' browser tests
+    # start their own; closing ours at the end of each module means they never overlap.
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium package")
     from playwright.sync_api import sync_playwright

@@ -2,6 +2,7 @@
 and an OI staff superuser. Running it again changes nothing."""
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -15,6 +16,11 @@ from tenants.services import organization_apply_plan
 from uploads import demo as uploads_demo
 
 STAFF_EMAIL = "admin@outboundimpact.com"
+# OI staff in the console's groups (created by oi_admin's migration).
+STAFF_MEMBERS = [
+    ("ops@outboundimpact.com", "OI Customer Ops", "admin"),
+    ("analyst@outboundimpact.com", "OI Analyst", "analyst"),
+]
 
 DEMO_ORGS = [
     {
@@ -55,6 +61,14 @@ class Command(BaseCommand):
             from analytics.seeding import generate_at_scale
 
             generate_at_scale(options["scale"], log=self.stdout.write)
+            # Pre-build the console's daily scan cells so the first report view is fast.
+            import datetime as dt
+
+            from oi_admin.cells import scan_cells_build
+
+            today = dt.date.today()
+            n = scan_cells_build(start=today - dt.timedelta(days=400), end=today)
+            self.stdout.write(f"built {n} daily scan cells for the OI console")
 
     @transaction.atomic
     def demo(self) -> None:
@@ -62,6 +76,10 @@ class Command(BaseCommand):
         if not User.objects.filter(email__iexact=STAFF_EMAIL).exists():
             User.objects.create_superuser(STAFF_EMAIL, password, full_name="OI Admin")
             self.stdout.write(f"created staff superuser {STAFF_EMAIL}")
+        for email, name, group in STAFF_MEMBERS:
+            if not User.objects.filter(email__iexact=email).exists():
+                member = User.objects.create_user(email, password, full_name=name, is_staff=True)
+                member.groups.add(Group.objects.get(name=group))
         for spec in DEMO_ORGS:
             org = Organization.objects.filter(company_email=spec["company_email"]).first()
             if org is None:
