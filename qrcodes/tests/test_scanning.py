@@ -46,7 +46,8 @@ def _statements(ctx) -> list[str]:
     return [q["sql"].split(" ")[0] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
 
 
-def test_scan_costs_one_insert_once_the_lookup_is_cached(qr_a, scanner):
+def test_async_commit_scan_costs_one_round_trip_once_the_lookup_is_cached(qr_a, scanner, settings):
+    settings.SCAN_SYNCHRONOUS_COMMIT = False
     with CaptureQueriesContext(connection) as cold:
         assert scanner.get(f"/s/{qr_a.short_code}").status_code == 302
     assert _statements(cold) == ["SELECT", "SET"]  # the lookup; then one round trip:
@@ -56,8 +57,7 @@ def test_scan_costs_one_insert_once_the_lookup_is_cached(qr_a, scanner):
     assert '; INSERT INTO "qr_scan_events"' in warm.captured_queries[0]["sql"]
 
 
-def test_synchronous_commit_can_be_required(qr_a, scanner, settings):
-    settings.SCAN_SYNCHRONOUS_COMMIT = True
+def test_scan_is_one_durable_insert_by_default(qr_a, scanner):
     scanner.get(f"/s/{qr_a.short_code}")
     with CaptureQueriesContext(connection) as warm:
         assert scanner.get(f"/s/{qr_a.short_code}").status_code == 302
