@@ -18,7 +18,7 @@ $(STAMP): requirements.txt
 setup: $(STAMP)
 
 run: setup
-	$(SERVICES) sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py seed_demo && OI_PORT=$${PORT:-8000} exec $(VENV)/bin/honcho -f Procfile start'
+	$(SERVICES) sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py seed_demo && OI_PORT=$${PORT:-8000} GEOIP_PRIVATE_IP_STANDIN=$${GEOIP_PRIVATE_IP_STANDIN-81.2.69.142} exec $(VENV)/bin/honcho -f Procfile start'
 
 test: setup
 	$(SERVICES) $(VENV)/bin/pytest

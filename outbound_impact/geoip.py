@@ -49,7 +49,11 @@ def geoip_lookup(ip: str | None) -> GeoResult | None:
     except ValueError:
         return None
     if not addr.is_global:
-        return None
+        # Development only (`make run` sets it): a browser on this machine scans from
+        # 127.0.0.1, which no database can place; locate it as the stand-in address instead.
+        if not settings.GEOIP_PRIVATE_IP_STANDIN:
+            return None
+        ip = settings.GEOIP_PRIVATE_IP_STANDIN
     try:
         r = _reader().city(ip)
     except (geoip2.errors.AddressNotFoundError, ValueError):

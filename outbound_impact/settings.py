@@ -167,6 +167,8 @@ IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 # GeoIP: a MaxMind-format City database. The packaged GeoLite2 (2018) is the default.
 GEOIP_PATH = env("GEOIP_PATH", default="")
+# Development only: locate private/loopback addresses as this public one (empty = never).
+GEOIP_PRIVATE_IP_STANDIN = env("GEOIP_PRIVATE_IP_STANDIN", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
