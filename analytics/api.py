@@ -8,7 +8,8 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 from analytics import export, selectors
 from analytics.filters import DashboardFilters, filters_from_params
 from analytics.models import BREAKDOWN_DIMENSIONS
+from outbound_impact.pagination import PAGE_PARAMETERS, page_fields, page_of
 from tenants.errors import ValidationFailed
 
 FILTER_PARAMS = [
@@ -24,6 +26,47 @@ FILTER_PARAMS = [
     OpenApiParameter("campaign_id", OpenApiTypes.UUID, description="Only QR codes of this campaign (paid plans)"),
     OpenApiParameter("qr_code_id", OpenApiTypes.UUID, description="Only this QR code"),
 ]
+
+def _filters_fields() -> dict[str, serializers.Field]:
+    return {"from": serializers.DateField(), "to": serializers.DateField(),
+            "campaign_id": serializers.UUIDField(allow_null=True), "qr_code_id": serializers.UUIDField(allow_null=True)}
+
+
+def _counts() -> dict[str, serializers.Field]:
+    return {"scans": serializers.IntegerField(), "unique_scans": serializers.IntegerField(),
+            "bot_scans": serializers.IntegerField()}
+
+
+StatsResponse = inline_serializer("AnalyticsStats", {"stats": inline_serializer("AnalyticsStatsBody", {
+    "total_users": serializers.IntegerField(), "total_qr_codes": serializers.IntegerField(),
+    "total_campaigns": serializers.IntegerField(), "total_uploads": serializers.IntegerField(),
+    "storage_used_gb": serializers.FloatField(), "total_qr_scans": serializers.IntegerField()})})
+ScansResponse = inline_serializer("AnalyticsScans", {
+    **_filters_fields(), "interval": serializers.ChoiceField(choices=list(selectors.INTERVALS)),
+    "totals": inline_serializer("AnalyticsScanTotals", _counts()),
+    "series": inline_serializer("AnalyticsScanPoint", {"period": serializers.DateField(), **_counts()}, many=True),
+})
+BreakdownResponse = inline_serializer("AnalyticsBreakdown", {
+    **_filters_fields(), "by": serializers.ChoiceField(choices=BREAKDOWN_DIMENSIONS),
+    "results": inline_serializer("AnalyticsBreakdownRow", {
+        "value": serializers.CharField(allow_blank=True), "label": serializers.CharField(allow_blank=True),
+        "scans": serializers.IntegerField(), "unique_scans": serializers.IntegerField(),
+        "share": serializers.FloatField(help_text="Of all non-bot scans in the range, 0 to 1."),
+        "iso_numeric": serializers.CharField(required=False, allow_blank=True, help_text="by=country only"),
+        "latitude": serializers.FloatField(required=False, allow_null=True, help_text="by=city only"),
+        "longitude": serializers.FloatField(required=False, allow_null=True, help_text="by=city only"),
+    }, many=True),
+})
+TopQRCodesResponse = inline_serializer("AnalyticsTopQRCodes", {**_filters_fields(), "results": inline_serializer(
+    "AnalyticsTopQRCode", {"id": serializers.UUIDField(), "name": serializers.CharField(),
+                           "location": serializers.CharField(allow_blank=True),
+                           "status": serializers.CharField(allow_blank=True), **_counts()}, many=True)})
+CampaignComparisonResponse = inline_serializer("AnalyticsCampaigns", {**_filters_fields(), **page_fields(),
+    "results": inline_serializer("AnalyticsCampaignRow", {
+        "id": serializers.UUIDField(), "name": serializers.CharField(), "status": serializers.CharField(),
+        "start_date": serializers.DateField(allow_null=True), "end_date": serializers.DateField(allow_null=True),
+        "qr_codes": serializers.IntegerField(), "scans": serializers.IntegerField(),
+        "unique_scans": serializers.IntegerField()}, many=True)})
 STATS_KEYS = ("total_users", "total_qr_codes", "total_campaigns", "total_uploads", "storage_used_gb", "total_qr_scans")
 
 
@@ -49,7 +92,8 @@ def _limit(request: Request, default: int, maximum: int = 1000) -> int:
 
 
 class StatsView(APIView):
-    @extend_schema(tags=["analytics"], summary="Organization stats (seed section 6, query 1)")
+    @extend_schema(tags=["analytics"], summary="Organization stats (seed section 6, query 1)",
+                   responses={200: StatsResponse})
     def get(self, request: Request) -> Response:
         stats = selectors.organization_stats(organization=request._request.organization)
         return Response({"stats": {k: stats[k] for k in STATS_KEYS}})
@@ -57,7 +101,10 @@ class StatsView(APIView):
 
 class ScansView(APIView):
     @extend_schema(tags=["analytics"], summary="Scans over time",
-                   parameters=[OpenApiParameter("interval", str, enum=list(selectors.INTERVALS)), *FILTER_PARAMS])
+                   parameters=[OpenApiParameter("interval", str, enum=list(selectors.INTERVALS)), *FILTER_PARAMS],
+                   description="One point per day / week / month of the range (at most 3,660 days): "
+                               "bounded by the range, not paginated.",
+                   responses={200: ScansResponse})
     def get(self, request: Request) -> Response:
         interval = request.query_params.get("interval") or "day"
         if interval not in selectors.INTERVALS:
@@ -74,7 +121,9 @@ class ScansView(APIView):
 class BreakdownView(APIView):
     @extend_schema(tags=["analytics"], summary="Non-bot scans by one dimension",
                    parameters=[OpenApiParameter("by", str, required=True, enum=BREAKDOWN_DIMENSIONS),
-                               OpenApiParameter("limit", int), *FILTER_PARAMS])
+                               OpenApiParameter("limit", int, description="1 to 1000, default 100"), *FILTER_PARAMS],
+                   description="At most `limit` rows, most scans first: bounded, not paginated.",
+                   responses={200: BreakdownResponse})
     def get(self, request: Request) -> Response:
         by = request.query_params.get("by") or ""
         if by not in BREAKDOWN_DIMENSIONS:
@@ -87,7 +136,9 @@ class BreakdownView(APIView):
 
 class TopQRCodesView(APIView):
     @extend_schema(tags=["analytics"], summary="QR codes with the most scans in the range",
-                   parameters=[OpenApiParameter("limit", int), *FILTER_PARAMS])
+                   parameters=[OpenApiParameter("limit", int, description="1 to 1000, default 10"), *FILTER_PARAMS],
+                   description="At most `limit` rows: bounded, not paginated.",
+                   responses={200: TopQRCodesResponse})
     def get(self, request: Request) -> Response:
         limit = _limit(request, default=10)
         f = _filters(request)
@@ -96,11 +147,13 @@ class TopQRCodesView(APIView):
 
 
 class CampaignComparisonView(APIView):
-    @extend_schema(tags=["analytics"], summary="Scans per campaign in the range (paid plans)", parameters=FILTER_PARAMS)
+    @extend_schema(tags=["analytics"], summary="Scans per campaign in the range (paid plans)",
+                   parameters=[*FILTER_PARAMS, *PAGE_PARAMETERS], responses={200: CampaignComparisonResponse})
     def get(self, request: Request) -> Response:
         f = _filters(request)
         rows = selectors.campaign_comparison(organization=request._request.organization, filters=f)
-        return Response({**_filters_json(f), "results": rows})
+        page, paging = page_of(rows, request, self)
+        return Response({**_filters_json(f), **paging, "results": page})
 
 
 class ExportScansView(APIView):

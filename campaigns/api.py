@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from campaigns import selectors, services
 from campaigns.models import Campaign
 from outbound_impact.api_errors import DefaultPagination
+from outbound_impact.pagination import PAGE_PARAMETERS, page_fields, page_of
 from tenants.errors import ValidationFailed
 
 
@@ -58,6 +59,7 @@ CampaignStatsRow = inline_serializer(
         "uploads": serializers.IntegerField(),
         "upload_bytes": serializers.IntegerField(),
     },
+    many=True,
 )
 
 
@@ -68,13 +70,16 @@ def _body(request: Request) -> dict[str, Any]:
 
 
 class CampaignListView(APIView):
-    @extend_schema(responses={200: CampaignSerializer(many=True)}, tags=["campaigns"])
+    pagination_class = DefaultPagination
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=Campaign.Status.values)],
+                   responses={200: CampaignSerializer(many=True)}, tags=["campaigns"])
     def get(self, request: Request) -> Response:
         status_filter = request.query_params.get("status") or None
         if status_filter and status_filter not in Campaign.Status.values:
             raise ValidationFailed({"status": f"Use one of {', '.join(Campaign.Status.values)}."})
         qs = selectors.campaign_list(organization=request.organization, status=status_filter)
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(CampaignSerializer(page, many=True).data)
 
@@ -86,13 +91,15 @@ class CampaignListView(APIView):
 
 class CampaignStatsView(APIView):
     @extend_schema(
+        parameters=PAGE_PARAMETERS,
         responses={200: inline_serializer("CampaignStats", {"total_campaigns": serializers.IntegerField(),
-                                                            "campaigns": CampaignStatsRow})},
+                                                            **page_fields(), "campaigns": CampaignStatsRow})},
         tags=["campaigns"],
     )
     def get(self, request: Request) -> Response:
         rows = selectors.campaign_stats(organization=request.organization)
-        return Response({"total_campaigns": len(rows), "campaigns": rows})
+        page, paging = page_of(rows, request, self)
+        return Response({"total_campaigns": len(rows), **paging, "campaigns": page})
 
 
 class CampaignDetailView(APIView):

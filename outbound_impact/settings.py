@@ -292,3 +292,8 @@ CELERY_BEAT_SCHEDULE["oi_admin-scan-cells"] = {
     "schedule": 240.0,
     "options": {"expires": 200},
 }
+
+# API contract (issue 7): every operation documents its error responses ({"error", "detail"}).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "outbound_impact.openapi.AutoSchema"
+# The API takes JSON bodies (the seed's contract); only /api/uploads takes multipart forms.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["rest_framework.parsers.JSONParser"]

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from outbound_impact.api_errors import DefaultPagination
+from outbound_impact.openapi import ErrorResponse
 from qrcodes import selectors, services
 from qrcodes.images import image_options_parse, qr_image_render
 from qrcodes.models import QRCode
@@ -54,13 +55,14 @@ QRCodeInput = inline_serializer(
         "status": serializers.ChoiceField(choices=QRCode.Status.values, required=False),
     },
 )
-PerformanceRow = inline_serializer(
+PerformanceRows = inline_serializer(
     "QRCodePerformance",
     {
         "id": serializers.UUIDField(), "name": serializers.CharField(), "location": serializers.CharField(),
         "total_scans": serializers.IntegerField(), "last_scanned_at": serializers.DateTimeField(allow_null=True),
         "created_at": serializers.DateTimeField(),
     },
+    many=True,
 )
 
 
@@ -76,6 +78,7 @@ def _organization(request: Request):
 
 class QRCodeListCreate(APIView):
     permission_classes = [TenantRolePermission]
+    pagination_class = DefaultPagination
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str), OpenApiParameter("campaign_id", str)],
@@ -87,7 +90,7 @@ class QRCodeListCreate(APIView):
             status=request.query_params.get("status"),
             campaign_id=request.query_params.get("campaign_id"),
         )
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(QRCodeSerializer(page, many=True).data)
 
@@ -100,7 +103,12 @@ class QRCodeListCreate(APIView):
 class QRCodePerformance(APIView):
     permission_classes = [TenantRolePermission]
 
-    @extend_schema(parameters=[OpenApiParameter("limit", int)], responses={200: PerformanceRow}, tags=["qrcodes"])
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description="1 to 1000, default 100")],
+        description="Active QR codes, most scanned first, as a plain list (the seed's query 3): "
+                    "bounded by `limit`, not paginated.",
+        responses={200: PerformanceRows}, tags=["qrcodes"],
+    )
     def get(self, request: Request) -> Response:
         try:
             limit = int(request.query_params.get("limit", 100))
@@ -186,14 +194,15 @@ class ScanAPI(APIView):
 
     @extend_schema(auth=[], responses={200: inline_serializer(
         "ScanResult", {"qr_code_id": serializers.UUIDField(), "destination": serializers.URLField()}
-    )}, tags=["scans"])
+    ), 410: ErrorResponse}, tags=["scans"])
     def get(self, request: Request, qr_code_id: str) -> Response:
         return self._scan(request, qr_code_id, None)
 
     @extend_schema(
         auth=[], request=inline_serializer("ScanInput", {"referrer": serializers.CharField(required=False)}),
         responses={200: inline_serializer("ScanResultPost", {"qr_code_id": serializers.UUIDField(),
-                                                             "destination": serializers.URLField()})},
+                                                             "destination": serializers.URLField()}),
+                   410: ErrorResponse},
         tags=["scans"],
     )
     def post(self, request: Request, qr_code_id: str) -> Response:

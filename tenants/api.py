@@ -1,6 +1,6 @@
 """Auth API: register, login, refresh (rotating), logout (blacklists the refresh token)."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -12,6 +12,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from outbound_impact.client_ip import client_ip
+from outbound_impact.openapi import ErrorResponse
+from outbound_impact.pagination import PAGE_PARAMETERS, page_fields, page_of
 from tenants import selectors, services
 from tenants.errors import ValidationFailed
 from tenants.tokens import auth_response
@@ -67,14 +69,14 @@ class AuthThrottled(APIView):
 
 
 class RegisterView(AuthThrottled):
-    @extend_schema(request=RegisterSerializer, responses={201: AuthResponse}, tags=["auth"])
+    @extend_schema(request=RegisterSerializer, responses={201: AuthResponse, 409: ErrorResponse}, tags=["auth"])
     def post(self, request: Request) -> Response:
         user = services.organization_register(data=_json_object(request), ip_address=client_ip(request))
         return Response(auth_response(user), status=status.HTTP_201_CREATED)
 
 
 class LoginView(AuthThrottled):
-    @extend_schema(request=LoginSerializer, responses={200: AuthResponse}, tags=["auth"])
+    @extend_schema(request=LoginSerializer, responses={200: AuthResponse, 401: ErrorResponse}, tags=["auth"])
     def post(self, request: Request) -> Response:
         data = _json_object(request)
         user = services.auth_check_credentials(email=data.get("email"), password=data.get("password"))
@@ -85,6 +87,10 @@ class LoginView(AuthThrottled):
 class RefreshView(TokenRefreshView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+
+    @extend_schema(responses={200: TokenRefreshView.serializer_class, 401: ErrorResponse}, tags=["auth"])
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(APIView):
@@ -131,18 +137,21 @@ TeamPatch = inline_serializer(
 
 class TeamView(APIView):
     @extend_schema(
+        parameters=PAGE_PARAMETERS,
         responses={200: inline_serializer("Team", {
             "contributors_used": serializers.IntegerField(),
             "max_contributors": serializers.IntegerField(allow_null=True),
+            **page_fields(),
             "users": TeamMemberSerializer(many=True)})},
         tags=["team"],
     )
     def get(self, request: Request) -> Response:
         org = request.organization
-        users = selectors.user_list(organization=org)
-        return Response({**selectors.team_usage(organization=org), "users": TeamMemberSerializer(users, many=True).data})
+        users, paging = page_of(selectors.user_list(organization=org), request, self)
+        return Response({**selectors.team_usage(organization=org), **paging,
+                         "users": TeamMemberSerializer(users, many=True).data})
 
-    @extend_schema(request=TeamInput, responses={201: TeamMemberSerializer}, tags=["team"])
+    @extend_schema(request=TeamInput, responses={201: TeamMemberSerializer, 409: ErrorResponse}, tags=["team"])
     def post(self, request: Request) -> Response:
         data = _json_object(request)
         user = services.team_invite(
@@ -153,7 +162,7 @@ class TeamView(APIView):
 
 
 class TeamMemberView(APIView):
-    @extend_schema(request=TeamPatch, responses={200: TeamMemberSerializer}, tags=["team"])
+    @extend_schema(request=TeamPatch, responses={200: TeamMemberSerializer, 409: ErrorResponse}, tags=["team"])
     def patch(self, request: Request, user_id: str) -> Response:
         data = _json_object(request)
         unknown = sorted(set(data) - {"role", "status"})
@@ -211,7 +220,11 @@ class ActivityTrackView(APIView):
 class ActivityRecentView(APIView):
     MAX_LIMIT = 100
 
-    @extend_schema(responses={200: ActivityItemList}, tags=["activity"])
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description=f"1 to {MAX_LIMIT}, default 10")],
+        description="The newest `limit` items as a plain list (the seed's shape): bounded by `limit`, not paginated.",
+        responses={200: ActivityItemList}, tags=["activity"],
+    )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("limit", "10")
         try:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from outbound_impact.api_errors import DefaultPagination
 from outbound_impact.client_ip import client_ip
+from outbound_impact.openapi import ErrorResponse
 from tenants.errors import NotFound
 from uploads import selectors, services
 from uploads.delivery import MissingObject, file_response
@@ -55,6 +57,7 @@ UploadInput = inline_serializer(
 
 class UploadListView(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    pagination_class = DefaultPagination
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         # Before DRF reads the body (session auth's CSRF check already does).
@@ -62,14 +65,16 @@ class UploadListView(APIView):
             install_max_size_handler(request, settings.UPLOAD_MAX_BYTES)
         return super().dispatch(request, *args, **kwargs)
 
-    @extend_schema(responses={200: UploadSerializer(many=True)}, tags=["uploads"])
+    @extend_schema(parameters=[OpenApiParameter("campaign_id", OpenApiTypes.UUID)],
+                   responses={200: UploadSerializer(many=True)}, tags=["uploads"])
     def get(self, request: Request) -> Response:
         qs = selectors.upload_list(organization=request.organization, campaign_id=request.query_params.get("campaign_id"))
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(UploadSerializer(page, many=True).data)
 
-    @extend_schema(request={"multipart/form-data": UploadInput}, responses={201: UploadSerializer}, tags=["uploads"])
+    @extend_schema(request={"multipart/form-data": UploadInput},
+                   responses={201: UploadSerializer, 413: ErrorResponse}, tags=["uploads"])
     def post(self, request: Request) -> Response:
         data, files = request.data, request.FILES
         if getattr(request._request, "upload_too_large", False):

@@ -82,7 +82,8 @@ def test_other_organizations_campaign_is_404_like_a_missing_one(api_a, org_b, me
 def test_lists_and_stats_never_show_other_organizations(api_a, org_b):
     Campaign.all_orgs.create(organization=org_b, name="B's campaign")
     assert api_a.get("/api/campaigns").json()["count"] == 0
-    assert api_a.get("/api/campaigns/stats").json() == {"total_campaigns": 0, "campaigns": []}
+    assert api_a.get("/api/campaigns/stats").json() == {
+        "total_campaigns": 0, "count": 0, "next": None, "previous": None, "campaigns": []}
 
 
 def test_anonymous_is_401(client):
