@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,6 +12,7 @@ from campaigns import selectors, services
 from campaigns.forms import CampaignForm
 from tenants.decorators import tenant_required
 from tenants.errors import DomainError, NotFound
+from tenants.errors import PermissionDenied as RoleDenied
 from tenants.roles import can_write
 from tenants.views import _add_domain_errors
 from uploads.models import UploadedFile
@@ -104,6 +106,8 @@ def campaign_delete(request: HttpRequest, campaign_id: str) -> HttpResponse:
     campaign = _campaign_or_404(request, campaign_id)
     try:
         services.campaign_delete(organization=request.organization, actor=request.user, campaign_id=campaign.pk)
+    except RoleDenied as err:
+        raise Forbidden(str(err.detail)) from err
     except DomainError as err:
         messages.error(request, str(err.detail))
         return redirect("campaign-detail", campaign_id=campaign.pk)

@@ -4,6 +4,7 @@ redirect. `/s/<code>` is the hot path: a cached lookup, one INSERT, a 302."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +15,7 @@ from qrcodes.models import QRCode
 from qrcodes.scanning import scan_capture, scan_target_for_code
 from tenants.decorators import tenant_required
 from tenants.errors import DomainError, NotFound
+from tenants.errors import PermissionDenied as RoleDenied
 from tenants.roles import can_write
 
 
@@ -58,16 +60,18 @@ def qr_new(request: HttpRequest) -> HttpResponse:
     org = request.organization
     form = QRCodeForm(request.POST or None, organization=org)
     usage = selectors.qr_code_usage(organization=org)
+    refused = False
     if request.method == "POST" and form.is_valid():
         try:
             qr = services.qr_code_create(organization=org, actor=request.user, data=form.cleaned_data)
         except DomainError as err:
             form.add_domain_error(err)
+            refused = isinstance(err, RoleDenied)  # 403, as the API answers
         else:
             messages.success(request, f"QR code “{qr.name}” created.")
             return redirect("qrcode", qr_code_id=qr.pk)
     return render(request, "qrcodes/form.html", {"form": form, "usage": usage, "qr": None},
-                  status=400 if form.errors else 200)
+                  status=403 if refused else 400 if form.errors else 200)
 
 
 @tenant_required
@@ -91,15 +95,18 @@ def qr_edit(request: HttpRequest, qr_code_id) -> HttpResponse:
         "linked_content_id": str(qr.linked_content_id or ""), "campaign_id": str(qr.campaign_id or ""),
     }
     form = QRCodeForm(request.POST or None, organization=org, initial=initial)
+    refused = False
     if request.method == "POST" and form.is_valid():
         try:
             qr = services.qr_code_update(organization=org, actor=request.user, qr_code_id=qr.pk, data=form.cleaned_data)
         except DomainError as err:
             form.add_domain_error(err)
+            refused = isinstance(err, RoleDenied)
         else:
             messages.success(request, "Saved.")
             return redirect("qrcode", qr_code_id=qr.pk)
-    return render(request, "qrcodes/form.html", {"form": form, "qr": qr}, status=400 if form.errors else 200)
+    return render(request, "qrcodes/form.html", {"form": form, "qr": qr},
+                  status=403 if refused else 400 if form.errors else 200)
 
 
 _ACTIONS = {"pause": QRCode.Status.PAUSED, "archive": QRCode.Status.ARCHIVED, "activate": QRCode.Status.ACTIVE}
@@ -120,6 +127,8 @@ def qr_action(request: HttpRequest, qr_code_id, action: str) -> HttpResponse:
         services.qr_code_set_status(organization=org, actor=request.user, qr_code_id=qr.pk, status=_ACTIONS[action])
     except NotFound as e:
         raise Http404("QR code not found") from e
+    except RoleDenied as err:
+        raise Forbidden(str(err.detail)) from err
     except DomainError as err:
         messages.error(request, str(err.detail))
     else:

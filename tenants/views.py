@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from outbound_impact.client_ip import client_ip
 from tenants import selectors, services
 from tenants.decorators import tenant_required
 from tenants.errors import DomainError, NotFound
+from tenants.errors import PermissionDenied as RoleDenied
 from tenants.forms import LoginForm, RegistrationForm, TeamInviteForm
 from tenants.models import User
 from tenants.scoping import as_uuid
@@ -115,6 +117,8 @@ def team_member_update(request: HttpRequest, user_id: str) -> HttpResponse:
         )
     except NotFound as e:
         raise Http404("User not found.") from e
+    except RoleDenied as err:
+        raise Forbidden(str(err.detail)) from err
     except DomainError as err:
         messages.error(request, str(err.detail))
     else:

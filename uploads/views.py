@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -15,6 +16,7 @@ from campaigns.selectors import campaign_list
 from outbound_impact.client_ip import client_ip
 from tenants.decorators import tenant_required
 from tenants.errors import DomainError, NotFound
+from tenants.errors import PermissionDenied as RoleDenied
 from tenants.roles import can_write
 from uploads import content_types, selectors, services
 from uploads.delivery import MissingObject, file_response, object_exists
@@ -89,6 +91,8 @@ def upload_delete(request: HttpRequest, upload_id: str) -> HttpResponse:
         )
     except NotFound as e:
         raise Http404("Upload not found.") from e
+    except RoleDenied as err:
+        raise Forbidden(str(err.detail)) from err
     except DomainError as err:
         messages.error(request, _message(err))
         return redirect("upload-list")

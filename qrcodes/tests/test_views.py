@@ -62,8 +62,8 @@ def test_viewer_sees_no_write_controls_and_cannot_post(viewer_a, org_a, admin_a)
     assert 'data-testid="new-qr"' not in c.get("/qrcodes").content.decode()
     assert "Pause</button>" not in c.get(f"/qrcodes/{qr.pk}").content.decode()
     r = c.post("/qrcodes/new", {"name": "x", "qr_url": "https://a.example"})
-    assert r.status_code == 400 and "Viewers cannot" in r.content.decode()
-    c.post(f"/qrcodes/{qr.pk}/pause")
+    assert r.status_code == 403 and "Viewers cannot" in r.content.decode()
+    assert c.post(f"/qrcodes/{qr.pk}/pause").status_code == 403
     qr.refresh_from_db()
     assert qr.status == "active"
 

@@ -1,0 +1,447 @@
+"""The isolation matrix: every URL pattern of the project is classified here (public, auth,
+staff, or tenant-owned with the object kinds it names), and a new pattern that is not fails
+test_every_url_pattern_is_classified.
+
+For tenant-owned routes, organization A's Admin tries organization B's object ids, with each
+method the route supports, wherever an id goes (path, query, body): the answer must be the
+one a missing id gets (404 {"error": "not_found"} in the API, the 404 page in HTML, or for
+ids in a filter or a body exactly the answer to a random UUID), nothing of B's may show in
+it, and nothing may change (B's rows and every organization's counters compared before and
+after). Then, for every role, each write of the table: allowed roles succeed, the others
+get 403 and nothing changes (Viewers write nothing, Editors do not manage the team).
+
+Each app keeps its own finer tables (e.g. tenants/tests/test_team_permissions.py); this is
+the one generated check across all of them, API and HTML.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from campaigns.models import Campaign
+from conftest import api_client_for
+from qrcodes.models import QRCode, ScanEvent
+from tenants.models import ActivityLog, Organization, User
+from tenants.tests.factories import OrganizationFactory, UserFactory
+from tests.conftest import TenantWorld, row_snapshot, world_build
+from uploads.models import UploadedFile
+from uploads.tests.samples import pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC, AUTH, STAFF, TENANT = "public", "auth", "staff", "tenant"
+A, E, V = "Admin", "Editor", "Viewer"
+WRITERS, ADMINS = frozenset({A, E}), frozenset({A})
+B_TAG = "zebra"  # every name and email of organization B contains it: it must never show to A
+
+# Which object kind a path parameter names.
+PARAM_KINDS = {"qr_code_id": "qr_code", "campaign_id": "campaign", "upload_id": "upload", "user_id": "user"}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request of A that names one of B's objects."""
+
+    method: str
+    kind: str  # the kind of B's object used
+    where: str = "path"  # path | query | body
+    param: str = ""  # the query or body field that carries the id
+    body: str = ""  # a body template (BODIES) the id goes into
+    expect: int = 404  # the answer to B's id, which must also be the answer to a random id
+    path: dict = dc_field(default_factory=dict)  # other path parameters: {"action": "pause"}
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write of organization A's own data, with who may do it."""
+
+    method: str
+    body: str = ""
+    allowed: frozenset = WRITERS
+    ok: int = 200  # the status of a successful write
+    path: dict = dc_field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    access: str
+    probes: tuple[Probe, ...] = ()
+    writes: tuple[Write, ...] = ()
+    lists: tuple[str, ...] = ()  # GET queries to read as A and search for B's data ("" = none)
+
+
+def GET(kind: str, **kw: Any) -> Probe:  # noqa: N802
+    return Probe("get", kind, **kw)
+
+
+def _query(kind: str, name: str, expect: int = 404, **kw: Any) -> Probe:
+    return Probe("get", kind, where="query", param=name, expect=expect, **kw)
+
+
+ANALYTICS = (_query("qr_code", "qr_code_id"), _query("campaign", "campaign_id"))
+
+ROUTES: dict[str, Route] = {
+    # --- API ------------------------------------------------------------------------------
+    "api/auth/register": Route(PUBLIC),
+    "api/auth/login": Route(PUBLIC),
+    "api/auth/refresh": Route(PUBLIC),
+    "api/auth/logout": Route(AUTH),
+    "api/schema/": Route(PUBLIC),
+    "api/docs/": Route(PUBLIC),
+    "api/qrcodes/scan/<str:qr_code_id>": Route(PUBLIC),  # anyone may scan any live code
+    "api/admin/customers": Route(STAFF),
+    "api/admin/scans/global": Route(STAFF),
+    "api/team": Route(TENANT, lists=("",), writes=(Write("post", "invite", ADMINS, 201),)),
+    "api/team/<str:user_id>": Route(TENANT, probes=(Probe("patch", "user", body="role"),),
+                                    writes=(Write("patch", "role", ADMINS, path={"user_id": "user"}),)),
+    "api/activity/track": Route(TENANT, probes=(
+        Probe("post", "qr_code", where="body", param="entity_id", body="track"),)),
+    "api/activity/recent": Route(TENANT, lists=("", "?limit=100")),
+    "api/qrcodes": Route(
+        TENANT, lists=("",),
+        probes=(_query("campaign", "campaign_id", expect=200),
+                Probe("post", "campaign", where="body", param="campaign_id", body="qr", expect=400),
+                Probe("post", "upload", where="body", param="linked_content_id", body="qr", expect=400)),
+        writes=(Write("post", "qr", ok=201),),
+    ),
+    "api/qrcodes/performance": Route(TENANT, lists=("",)),
+    "api/qrcodes/<str:qr_code_id>": Route(
+        TENANT,
+        probes=(GET("qr_code"), Probe("patch", "qr_code", body="rename"), Probe("delete", "qr_code")),
+        writes=(Write("patch", "rename", path={"qr_code_id": "qr_code"}),
+                Write("delete", ok=204, path={"qr_code_id": "qr_code"})),
+    ),
+    "api/qrcodes/<str:qr_code_id>/image": Route(TENANT, probes=(GET("qr_code"),)),
+    "api/campaigns": Route(TENANT, lists=("", "?status=active"), writes=(Write("post", "campaign", ok=201),)),
+    "api/campaigns/stats": Route(TENANT, lists=("",)),
+    "api/campaigns/<str:campaign_id>": Route(
+        TENANT,
+        probes=(GET("campaign"), Probe("patch", "campaign", body="rename"), Probe("delete", "campaign")),
+        writes=(Write("patch", "rename", path={"campaign_id": "campaign"}),
+                Write("delete", ok=204, path={"campaign_id": "campaign"})),
+    ),
+    "api/uploads": Route(
+        TENANT, lists=("",),
+        probes=(_query("campaign", "campaign_id", expect=200),
+                Probe("post", "campaign", where="body", param="campaign_id", body="upload", expect=400)),
+        writes=(Write("post", "upload", ok=201),),
+    ),
+    "api/uploads/usage": Route(TENANT, lists=("",)),
+    "api/uploads/<str:upload_id>": Route(
+        TENANT, probes=(GET("upload"), Probe("delete", "upload")),
+        writes=(Write("delete", ok=204, path={"upload_id": "upload"}),),
+    ),
+    "api/uploads/<str:upload_id>/download": Route(TENANT, probes=(GET("upload"),)),
+    "api/analytics/stats": Route(TENANT, lists=("",)),
+    "api/analytics/scans": Route(TENANT, lists=("",), probes=ANALYTICS),
+    "api/analytics/breakdown": Route(TENANT, lists=("?by=country",), probes=tuple(
+        Probe("get", p.kind, where="query", param=p.param, body="by_country") for p in ANALYTICS)),
+    "api/analytics/top-qr-codes": Route(TENANT, lists=("",), probes=ANALYTICS),
+    "api/analytics/campaigns": Route(TENANT, lists=("",), probes=ANALYTICS),
+    "api/analytics/export/scans.csv": Route(TENANT, lists=("",), probes=ANALYTICS),
+    "api/analytics/export/aggregates.csv": Route(TENANT, lists=("",), probes=ANALYTICS),
+    # --- HTML -----------------------------------------------------------------------------
+    "healthz": Route(PUBLIC),
+    "": Route(PUBLIC),
+    "register": Route(PUBLIC),
+    "login": Route(PUBLIC),
+    "logout": Route(AUTH),
+    "password-reset": Route(PUBLIC),
+    "password-reset/sent": Route(PUBLIC),
+    "password-reset/<uidb64>/<token>": Route(PUBLIC),
+    "password-reset/done": Route(PUBLIC),
+    "team/invite/<uidb64>/<token>": Route(PUBLIC),  # the emailed token is the credential
+    "s/<str:short_code>": Route(PUBLIC),
+    "c/<str:short_code>": Route(PUBLIC),
+    "c/<str:short_code>/file": Route(PUBLIC),
+    "c/<str:short_code>/download": Route(PUBLIC),
+    "team": Route(TENANT, lists=("",), writes=(Write("post", "invite_form", ADMINS, 302),)),
+    "team/<str:user_id>/update": Route(TENANT, probes=(Probe("post", "user", body="role"),),
+                                       writes=(Write("post", "role", ADMINS, 302, path={"user_id": "user"}),)),
+    "activity": Route(TENANT, lists=("",)),
+    "qrcodes": Route(TENANT, lists=("", "?status=active")),
+    "qrcodes/new": Route(
+        TENANT, probes=(Probe("post", "campaign", where="body", param="campaign_id", body="qr_form", expect=400),),
+        writes=(Write("post", "qr_form", ok=302),),
+    ),
+    "qrcodes/<uuid:qr_code_id>": Route(TENANT, probes=(GET("qr_code"),)),
+    "qrcodes/<uuid:qr_code_id>/edit": Route(
+        TENANT, probes=(GET("qr_code"), Probe("post", "qr_code", body="qr_form")),
+        writes=(Write("post", "qr_form", ok=302, path={"qr_code_id": "qr_code"}),),
+    ),
+    "qrcodes/<uuid:qr_code_id>/<str:action>": Route(
+        TENANT,
+        probes=tuple(Probe("post", "qr_code", path={"action": a}) for a in ("pause", "archive", "activate", "delete")),
+        writes=tuple(Write("post", ok=302, path={"qr_code_id": "qr_code", "action": a})
+                     for a in ("pause", "archive", "delete")),
+    ),
+    "campaigns": Route(TENANT, lists=("",)),
+    "campaigns/new": Route(TENANT, writes=(Write("post", "campaign_form", ok=302),)),
+    "campaigns/<str:campaign_id>": Route(TENANT, probes=(GET("campaign"),)),
+    "campaigns/<str:campaign_id>/edit": Route(
+        TENANT, probes=(GET("campaign"), Probe("post", "campaign", body="campaign_form")),
+        writes=(Write("post", "campaign_form", ok=302, path={"campaign_id": "campaign"}),),
+    ),
+    "campaigns/<str:campaign_id>/delete": Route(
+        TENANT, probes=(Probe("post", "campaign"),),
+        writes=(Write("post", ok=302, path={"campaign_id": "campaign"}),),
+    ),
+    "uploads": Route(
+        TENANT, lists=("",),
+        probes=(Probe("post", "campaign", where="body", param="campaign_id", body="upload", expect=400),),
+        writes=(Write("post", "upload", ok=302),),
+    ),
+    "uploads/<str:upload_id>/download": Route(TENANT, probes=(GET("upload"),)),
+    "uploads/<str:upload_id>/delete": Route(
+        TENANT, probes=(Probe("post", "upload"),), writes=(Write("post", ok=302, path={"upload_id": "upload"}),),
+    ),
+    "dashboard": Route(TENANT, lists=("",), probes=ANALYTICS),
+    "dashboard/export/scans.csv": Route(TENANT, lists=("",), probes=ANALYTICS),
+    "dashboard/export/aggregates.csv": Route(TENANT, lists=("",), probes=ANALYTICS),
+}
+# The Django admin is the OI staff console (its own login and staff permissions).
+STAFF_PREFIXES = ("admin/",)
+
+BODIES: dict[str, Callable[[], dict[str, Any]]] = {
+    "role": lambda: {"role": "Editor"},
+    "rename": lambda: {"name": "Renamed by A"},
+    "qr": lambda: {"name": "A new code", "qr_url": "https://a.example/new"},
+    "qr_form": lambda: {"name": "A new code", "location": "", "qr_url": "https://a.example/new",
+                        "linked_content_id": "", "campaign_id": ""},
+    "campaign": lambda: {"name": "A campaign"},
+    "campaign_form": lambda: {"name": "A campaign", "description": "", "status": "active",
+                              "start_date": "", "end_date": ""},
+    "invite": lambda: {"email": "invitee@a.example", "role": "Viewer"},
+    "invite_form": lambda: {"email": "invitee@a.example", "full_name": "Invitee", "role": "Viewer"},
+    "track": lambda: {"action": "qr_code_download", "entity_type": "qr_code", "metadata": {"format": "png"}},
+    "upload": lambda: {"file": SimpleUploadedFile("a-menu.pdf", pdf_bytes(), content_type="application/pdf")},
+    "by_country": lambda: {"by": "country"},
+}
+MULTIPART_BODIES = {"upload"}
+
+
+# --- enumerating the project's URL patterns -----------------------------------------------
+
+
+def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for p in (resolver or get_resolver()).url_patterns:
+        if isinstance(p, URLResolver):
+            yield from url_patterns(p, prefix + str(p.pattern))
+        else:
+            yield prefix + str(p.pattern), p
+
+
+def _api_methods(pattern: URLPattern) -> set[str]:
+    view_class = getattr(pattern.callback, "view_class", None)
+    if view_class is None:
+        return set()
+    return {m for m in ("get", "post", "put", "patch", "delete") if hasattr(view_class, m)}
+
+
+def test_every_url_pattern_is_classified():
+    routes = dict(url_patterns())
+    unclassified = sorted(r for r in routes if r not in ROUTES and not r.startswith(STAFF_PREFIXES))
+    assert not unclassified, f"classify these URL patterns in tests/test_isolation_matrix.py ROUTES: {unclassified}"
+    assert not sorted(set(ROUTES) - set(routes)), "ROUTES names patterns that no longer exist"
+    for route, spec in ROUTES.items():
+        if spec.access != TENANT:
+            continue
+        params = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
+        assert params <= set(PARAM_KINDS) | {"action"}, (route, params)
+        if params & set(PARAM_KINDS):
+            # A route that names an object must be probed with B's objects.
+            assert any(p.where == "path" for p in spec.probes), f"{route}: no probe with B's object in the path"
+        if route.startswith("api/"):
+            # Every method of a tenant API view is exercised (probe, write or list read).
+            tried = {p.method for p in spec.probes} | {w.method for w in spec.writes} | ({"get"} if spec.lists else set())
+            missing = _api_methods(routes[route]) - tried
+            assert not missing, f"{route}: methods {sorted(missing)} are in no probe, write or list"
+
+
+# --- the two organizations ----------------------------------------------------------------
+
+
+@dataclass
+class Matrix:
+    a: TenantWorld
+    b: TenantWorld
+    users: dict[str, User]
+
+
+@pytest.fixture
+def matrix(db) -> Matrix:
+    org_a = OrganizationFactory(company_name="Alpha Co", plan_type="enterprise")
+    org_b = OrganizationFactory(company_name=f"{B_TAG.title()} Co", plan_type="enterprise")
+    users = {role: UserFactory(organization=org_a, role=role, email=f"{role.lower()}@alpha.example")
+             for role in (A, E, V)}
+    admin_b = UserFactory(organization=org_b, role=A, email=f"admin@{B_TAG}.example", full_name=f"{B_TAG} admin")
+    return Matrix(world_build(org_a, users[A], tag="alpha"), world_build(org_b, admin_b, tag=B_TAG), users)
+
+
+def _path(route: str, ids: dict[str, str], extra: dict[str, str]) -> str:
+    def fill(m: re.Match) -> str:
+        name = m.group(1)
+        return extra[name] if name in extra else ids[PARAM_KINDS[name]]
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", fill, route)
+
+
+def _client(user: User, api: bool) -> Any:
+    if api:
+        return api_client_for(user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _send(client: Any, method: str, path: str, data: dict | None, *, api: bool, multipart: bool):
+    if method == "get":
+        return client.get(path, data or {})
+    if api:
+        return getattr(client, method)(path, data, format="multipart" if multipart else "json")
+    if method == "post":
+        return client.post(path, data or {})
+    return getattr(client, method)(path)
+
+
+def _b_rows(b: TenantWorld) -> dict[str, Any]:
+    return {kind: row_snapshot(obj) for kind, obj in b.objects.items()}
+
+
+def _state(m: Matrix) -> dict[str, Any]:
+    """B's rows, every organization's counters and every tenant table's size."""
+    return {
+        "b_rows": _b_rows(m.b),
+        "a_rows": _b_rows(m.a),
+        "orgs": list(Organization.objects.order_by("pk").values(
+            "pk", "status", "total_qr_codes", "total_qr_scans", "total_uploads", "storage_used_bytes")),
+        "counts": {model.__name__: model.all_orgs.count()
+                   for model in (QRCode, Campaign, UploadedFile, ScanEvent, ActivityLog)},
+        "users": list(User.objects.order_by("pk").values("pk", "role", "status", "organization_id")),
+    }
+
+
+def _shows_nothing_of_b(response, b: TenantWorld, sent: str = "") -> None:
+    """Neither B's names nor B's ids appear (except the id A itself sent, which a form may
+    echo back in its error message)."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode("utf-8", "replace").lower()
+    assert B_TAG not in text, "organization B's data shows to A"
+    for obj in b.objects.values():
+        if str(obj.pk) != sent:
+            assert str(obj.pk) not in text, f"B's {type(obj).__name__} id shows to A"
+
+
+# --- B's ids answer like missing ones, with no side effect --------------------------------
+
+
+def _probe_cases() -> Iterator[Any]:
+    for route, spec in ROUTES.items():
+        for probe in spec.probes:
+            extra = f" {probe.param}" if probe.param else ""
+            action = f" {probe.path['action']}" if probe.path else ""
+            yield pytest.param(route, probe, id=f"{probe.method.upper()} /{route}{action} [{probe.where}{extra}]")
+
+
+@pytest.mark.parametrize(("route", "probe"), list(_probe_cases()))
+def test_other_organizations_ids_answer_like_missing_ones(matrix, route, probe):
+    api = route.startswith("api/")
+    client = _client(matrix.users[A], api)
+    multipart = probe.body in MULTIPART_BODIES
+
+    def ask(foreign_id: str):
+        ids = {kind: matrix.a.id(kind) for kind in matrix.a.objects}  # the path names A's own objects ...
+        data = BODIES[probe.body]() if probe.body else None
+        if probe.where == "path":
+            ids[probe.kind] = foreign_id  # ... except the one being probed
+        path = _path(route, ids, probe.path)
+        if probe.where == "query":
+            data = {**(data or {}), probe.param: foreign_id}
+        elif probe.where == "body":
+            data = {**(data or {}), probe.param: foreign_id}
+        return _send(client, probe.method, path, data, api=api, multipart=multipart)
+
+    before = _state(matrix)
+    foreign = ask(matrix.b.id(probe.kind))
+    assert _state(matrix) == before, "a request naming B's object changed data"
+    _shows_nothing_of_b(foreign, matrix.b, sent=matrix.b.id(probe.kind))
+    missing = ask(str(uuid.uuid4()))
+    assert foreign.status_code == probe.expect, (foreign.status_code, foreign.content[:300])
+    assert missing.status_code == foreign.status_code
+    if api and foreign.get("Content-Type", "").startswith("application/json"):
+        assert foreign.json() == missing.json()
+        if probe.expect == 404:
+            assert foreign.json()["error"] == "not_found"
+    if not api and probe.expect == 404:
+        assert b"Page not found" in foreign.content
+
+
+# --- lists and reports show nothing of B ------------------------------------------------
+
+
+def _list_cases() -> Iterator[Any]:
+    for route, spec in ROUTES.items():
+        for query in spec.lists:
+            yield pytest.param(route, query, id=f"GET /{route}{query}")
+
+
+@pytest.mark.parametrize(("route", "query"), list(_list_cases()))
+def test_lists_and_reports_show_nothing_of_the_other_organization(matrix, route, query):
+    response = _client(matrix.users[A], route.startswith("api/")).get(f"/{route}{query}")
+    assert response.status_code == 200, response.content[:300]
+    _shows_nothing_of_b(response, matrix.b)
+
+
+# --- every role, every write ----------------------------------------------------------------
+
+
+def _write_cases() -> Iterator[Any]:
+    for route, spec in ROUTES.items():
+        for write in spec.writes:
+            action = f" {write.path['action']}" if "action" in write.path else ""
+            for role in (A, E, V):
+                yield pytest.param(route, write, role, id=f"{role} {write.method.upper()} /{route}{action}")
+
+
+@pytest.mark.parametrize(("route", "write", "role"), list(_write_cases()))
+def test_each_role_may_write_only_what_its_role_allows(matrix, route, write, role):
+    api = route.startswith("api/")
+    ids = {kind: matrix.a.id(kind) for kind in matrix.a.objects}
+    path = _path(route, ids, {k: v for k, v in write.path.items() if k not in PARAM_KINDS})
+    data = BODIES[write.body]() if write.body else None
+    before = _state(matrix)
+    r = _send(_client(matrix.users[role], api), write.method, path, data, api=api,
+              multipart=write.body in MULTIPART_BODIES)
+    if role in write.allowed:
+        assert r.status_code == write.ok, (r.status_code, r.content[:300])
+        assert _state(matrix) != before, "an allowed write changed nothing"
+        return
+    assert r.status_code == 403, (r.status_code, r.content[:300])
+    if api:
+        assert r.json()["error"] == "permission_denied"
+    else:
+        assert any(words in r.content for words in (b"Not allowed", b"Viewers cannot", b"Only an")), r.content
+    assert _state(matrix) == before, "a refused write changed data"
+
+
+# --- staff routes refuse tenant users --------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", [r for r, s in ROUTES.items() if s.access == STAFF] + ["admin/"])
+def test_staff_routes_refuse_a_tenant_admin(matrix, route):
+    api = route.startswith("api/")
+    r = _client(matrix.users[A], api).get(f"/{route}")
+    if api:
+        assert r.status_code == 403 and r.json()["error"] == "permission_denied"
+    else:
+        assert r.status_code == 302 and "/admin/login/" in r["Location"]
