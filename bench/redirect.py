@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 VENV_BIN = Path(sys.executable).parent
-BENCH_DB = "oi_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "oi_bench")  # one per concurrent run on a shared server
 QUEUE = "oi-bench"  # bench.redirect_site.CELERY_TASK_DEFAULT_QUEUE
 
 USER_AGENTS = [

@@ -29,7 +29,8 @@ def _code_for(exc: exceptions.APIException) -> str:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response({"error": exc.code, "detail": exc.detail}, status=exc.status_code)
+        return Response({"error": exc.code, "detail": exc.detail}, status=exc.status_code,
+                        headers=getattr(exc, "headers", None))  # e.g. Retry-After of a lockout
     if isinstance(exc, (OperationalError, InterfaceError)):
         return Response(
             {"error": "service_unavailable", "detail": "The database is unavailable; try again shortly."},

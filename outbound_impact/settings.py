@@ -59,7 +59,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # hardening: Content-Security-Policy (CONTENT_SECURITY_POLICY)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "outbound_impact.hardening.DatabaseUnavailableMiddleware",  # hardening: database down -> 503
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "tenants.middleware.OrganizationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # hardening: login lockout responses (django-axes)
 ]
 
 ROOT_URLCONF = "outbound_impact.urls"
@@ -297,3 +300,76 @@ CELERY_BEAT_SCHEDULE["oi_admin-scan-cells"] = {
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "outbound_impact.openapi.AutoSchema"
 # The API takes JSON bodies (the seed's contract); only /api/uploads takes multipart forms.
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["rest_framework.parsers.JSONParser"]
+
+# hardening (issue 7, docs/reliability.md): login lockout, rate limits, security headers.
+INSTALLED_APPS += ["axes", "csp"]
+# Login lockout (django-axes, counters in Redis): after LOGIN_FAILURE_LIMIT failures for one
+# account OR from one address, logins from it are refused for LOGIN_LOCKOUT_MINUTES (each
+# further failure restarts the cool-off). API: 429 {"error": "locked_out"}; pages: a form error.
+AUTHENTICATION_BACKENDS = ["outbound_impact.hardening.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=8)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "outbound_impact.hardening.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "outbound_impact.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "outbound_impact.hardening.lockout_response"
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
+# API throttles (429 {"error": "throttled"} with Retry-After). They fail open while Redis is
+# unreachable. "auth" covers login and token refresh per address; "register" sign-ups.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "outbound_impact.hardening.AnonThrottle",
+    "outbound_impact.hardening.UserThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update({
+    "anon": env("THROTTLE_ANON", default="120/min"),
+    "register": env("THROTTLE_REGISTER", default="10/hour"),
+})
+# /s/ flood limit per client address, per process (no Redis on the scan path): beyond it a
+# scan answers 429 and is not recorded. Each gunicorn process counts on its own.
+SCAN_FLOOD_LIMIT = env.int("SCAN_FLOOD_LIMIT", default=120)
+SCAN_FLOOD_WINDOW_SECONDS = env.int("SCAN_FLOOD_WINDOW_SECONDS", default=60)
+# When the scan INSERT fails (database down) the raw capture is spooled to a Redis list and
+# the sweep inserts it later; with Redis down too the scan still redirects and is counted lost.
+SCAN_SPOOL_KEY = env("SCAN_SPOOL_KEY", default=f"{CACHES['default']['KEY_PREFIX']}:scan-spool")
+SCAN_SPOOL_TIMEOUT_SECONDS = env.float("SCAN_SPOOL_TIMEOUT_SECONDS", default=0.25)
+# Content-Security-Policy (django-csp 4): only our own origin; inline scripts only with the
+# request's nonce or by hash (the listed ones are the existing inline handlers and the console
+# chart script); styles may be inline (style attributes on meters); media from storage.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+_storage_origins = env.list("CSP_STORAGE_ORIGINS", default=[])
+if STORAGE_BUCKET and not _storage_origins:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _endpoint = _urlsplit(env("STORAGE_ENDPOINT_URL", default="") or "https://s3.amazonaws.com")
+    _storage_origins = [f"{_endpoint.scheme}://{_endpoint.netloc}", f"{_endpoint.scheme}://*.{_endpoint.netloc}"]
+# Inline code that predates the CSP, allowed by hash until it moves to static files or takes
+# the nonce: the console's chart script (templates/oi_admin/_charts.html) and two inline
+# handlers (qrcodes/detail.html delete confirm, tenants/activity.html filter submit).
+CSP_SCRIPT_HASHES = env.list("CSP_SCRIPT_HASHES", default=[
+    "'sha256-3roAwHdpW14NOfX5fcItfcI8HCyPvx9fDHHYJxA+n2s='",
+    "'unsafe-hashes'",  # lets the two handler hashes below apply to on* attributes
+    "'sha256-10hVFJ1nkrY/UcuOhX9aiVdNNfp/kyBmGRcOyMUg9YE='",
+    "'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='",
+])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, *CSP_SCRIPT_HASHES],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *_storage_origins],
+        "media-src": [SELF, "blob:", *_storage_origins],
+        "frame-src": [SELF, *_storage_origins],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+
+# analytics: dashboard reads are cached in Redis per (organization, filters) for this many
+# seconds, and dropped as soon as a scan worker counts a batch for that organization; 0 = off.
+ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=30)

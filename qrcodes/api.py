@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -15,11 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from outbound_impact.api_errors import DefaultPagination
+from outbound_impact.client_ip import client_ip
 from outbound_impact.openapi import ErrorResponse
 from qrcodes import selectors, services
 from qrcodes.images import image_options_parse, qr_image_render
 from qrcodes.models import QRCode
-from qrcodes.scanning import ScanGone, scan_capture, scan_target_for_id
+from qrcodes.scanning import ScanGone, scan_capture, scan_flood_wait, scan_target_for_id
 from tenants.errors import NotFound, ValidationFailed
 from tenants.permissions import TenantRolePermission
 from tenants.scoping import as_uuid
@@ -178,15 +180,20 @@ class ScanAPI(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes: list = []  # the per-address scan flood limit below: no Redis on a scan
 
     def _scan(self, request: Request, qr_code_id: str, referrer: str | None) -> Response:
+        ip = client_ip(request._request)
+        wait = scan_flood_wait(ip)
+        if wait is not None:
+            raise Throttled(wait=wait)
         pk = as_uuid(qr_code_id)
         target = scan_target_for_id(pk) if pk else None
         if target is None:
             raise NotFound("QR code not found.")
         if not target.live:
             raise ScanGone("This QR code is no longer active.")
-        scan_capture(target=target, request=request._request, referrer=referrer)
+        scan_capture(target=target, request=request._request, referrer=referrer, ip=ip)
         destination = target.destination
         if destination.startswith("/"):
             destination = f"{settings.SITE_URL}{destination}"
@@ -194,7 +201,7 @@ class ScanAPI(APIView):
 
     @extend_schema(auth=[], responses={200: inline_serializer(
         "ScanResult", {"qr_code_id": serializers.UUIDField(), "destination": serializers.URLField()}
-    ), 410: ErrorResponse}, tags=["scans"])
+    ), 410: ErrorResponse, 429: ErrorResponse}, tags=["scans"])
     def get(self, request: Request, qr_code_id: str) -> Response:
         return self._scan(request, qr_code_id, None)
 
@@ -202,7 +209,7 @@ class ScanAPI(APIView):
         auth=[], request=inline_serializer("ScanInput", {"referrer": serializers.CharField(required=False)}),
         responses={200: inline_serializer("ScanResultPost", {"qr_code_id": serializers.UUIDField(),
                                                              "destination": serializers.URLField()}),
-                   410: ErrorResponse},
+                   410: ErrorResponse, 429: ErrorResponse},
         tags=["scans"],
     )
     def post(self, request: Request, qr_code_id: str) -> Response:

@@ -12,6 +12,7 @@ organizations (sorted), then QR codes (sorted)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -24,6 +25,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from analytics.rollups import rollup_scan_events, rollups_rebuild
 from qrcodes.enrichment import device_info, place
@@ -161,12 +163,82 @@ def scan_batch_process(*, limit: int | None = None, event_ids: Sequence[int] | N
     return len(events)
 
 
+_SPOOL_LOCK = 0x5C4_5B001  # pg advisory lock: one spool drain at a time
+
+_SPOOL_COLUMNS = [f for f in ScanEvent._meta.concrete_fields if not f.primary_key]
+_SPOOL_INSERT_SQL = """
+INSERT INTO qr_scan_events ({cols})
+SELECT {cols} FROM jsonb_to_recordset(%s::jsonb) AS v({typed})
+WHERE EXISTS (SELECT 1 FROM qr_codes q WHERE q.id = v.qr_code_id)
+  AND NOT EXISTS (SELECT 1 FROM qr_scan_events e WHERE e.qr_code_id = v.qr_code_id
+      AND e.ip_hash = v.ip_hash AND e.scanned_at = v.scanned_at AND e.user_agent = v.user_agent
+      AND e.method = v.method)
+"""
+
+
+def _spool_insert_sql() -> str:
+    cols = ", ".join(f'"{f.column}"' for f in _SPOOL_COLUMNS)
+    typed = ", ".join(f'"{f.column}" {f.rel_db_type(connection) if f.is_relation else f.db_type(connection)}'
+                      for f in _SPOOL_COLUMNS)
+    return _SPOOL_INSERT_SQL.format(cols=cols, typed=typed)
+
+
+def scan_spool_drain(*, batch: int = 1000) -> int:
+    """Insert the scans spooled to Redis while the database was down (qrcodes.scanning) as
+    pending events, oldest first; returns how many rows were inserted. Idempotent: a batch is
+    removed from the list only after its INSERT committed, and a scan already inserted (same
+    QR code, hashed IP, user agent, method and microsecond) is skipped, so a drain that dies
+    between the two steps never inserts twice. Scans of QR codes deleted meanwhile are dropped.
+    One drain at a time (advisory lock). Redis down: nothing to do now, the spool waits."""
+    from qrcodes.scanning import scan_spool_client
+
+    client = scan_spool_client()
+    key = settings.SCAN_SPOOL_KEY
+    inserted = 0
+    try:
+        if not client.llen(key):
+            return 0
+    except (RedisError, OSError) as err:
+        logger.warning("scan spool not drained now: Redis unavailable (%s)", err)
+        return 0
+    with connection.cursor() as cur:
+        # A session lock, held until the list is trimmed: two drains never trim each other's items.
+        cur.execute("SELECT pg_try_advisory_lock(%s)", [_SPOOL_LOCK])
+        if not cur.fetchone()[0]:
+            return 0
+    try:
+        while True:
+            items = client.lrange(key, 0, batch - 1)
+            if not items:
+                break
+            rows = "[" + ",".join(i.decode() for i in items) + "]"
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(_spool_insert_sql(), [rows])
+                inserted += max(cur.rowcount, 0)
+            client.ltrim(key, len(items), -1)  # after the commit; new scans were appended at the tail
+            if len(items) < batch:
+                break
+    except (RedisError, OSError) as err:
+        logger.warning("scan spool drain interrupted: Redis unavailable (%s)", err)
+    finally:
+        with contextlib.suppress(DatabaseError), connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s)", [_SPOOL_LOCK])
+    if inserted:
+        logger.warning("scan spool: %d scans captured during a database outage are now stored", inserted)
+    return inserted
+
+
 def scan_sweep_run(*, time_budget: float | None = None, limit: int | None = None) -> int:
-    """Process batches until nothing is pending or the time budget is spent. A deadlock or
-    lost connection ends this sweep; its batch rolled back and the next sweep takes it again."""
+    """Drain the spool, then process batches until nothing is pending or the time budget is
+    spent. A deadlock or lost connection ends this sweep; its batch rolled back and the next
+    sweep takes it again."""
     budget = settings.SCAN_SWEEP_TIME_BUDGET_SECONDS if time_budget is None else time_budget
     deadline = time.monotonic() + budget
     total = 0
+    try:
+        scan_spool_drain()
+    except DatabaseError:
+        logger.exception("scan spool drain failed; the next sweep retries it")
     while True:
         try:
             n = scan_batch_process(limit=limit)

@@ -5,14 +5,27 @@ no user-agent parsing, no UPDATE of counter rows, no broker publish. A beat-driv
 scan is lost while they are down (the raw event waits with counted_at IS NULL).
 
 The QR lookup is cached per process (a LocMem cache, never Redis) for
-SCAN_LOOKUP_CACHE_SECONDS; services drop the local entry on every change."""
+SCAN_LOOKUP_CACHE_SECONDS; services drop the local entry on every change.
+
+Abuse and faults (docs/reliability.md): a flood from one client address is cut off after
+SCAN_FLOOD_LIMIT scans per SCAN_FLOOD_WINDOW_SECONDS, counted in the same process-local cache
+(no network round trip). When the INSERT fails because the database is down, the raw capture
+is pushed to a Redis list with a short timeout (the spool) and the sweep inserts it later,
+idempotently (qrcodes.counting.scan_spool_drain); if Redis is down too the person is still
+redirected and the scan is logged and counted as lost."""
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+import threading
+import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection, transaction
@@ -138,13 +151,87 @@ def _insert(event: ScanEvent) -> None:
                 cur.execute(_INSERT_SQL, values)
 
 
-def scan_capture(*, target: ScanTarget, request: HttpRequest, referrer: str | None = None) -> ScanEvent | None:
+def scan_flood_wait(ip: str | None) -> int | None:
+    """None when this scan is within the per-address budget (it is counted), else the seconds
+    until the window ends. Process-local fixed window: with N processes an address gets at
+    most N x SCAN_FLOOD_LIMIT recorded scans per window. Unknown address: never limited."""
+    limit = settings.SCAN_FLOOD_LIMIT
+    if not limit or not ip:
+        return None
+    window = settings.SCAN_FLOOD_WINDOW_SECONDS
+    now = time.time()
+    slot = int(now // window)
+    key = f"f:{ip}:{slot}"
+    cache = _cache()
+    count = 1
+    if not cache.add(key, 1, timeout=window + 1):
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired or culled between add and incr: a fresh window
+            cache.set(key, 1, timeout=window + 1)
+    if count <= limit:
+        return None
+    return max(1, math.ceil((slot + 1) * window - now))
+
+
+class _SpoolStats:
+    """What this process spooled or lost since it started (read by bench/faults.py and logs)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.spooled = 0
+        self.lost = 0
+
+    def add(self, *, spooled: int = 0, lost: int = 0) -> None:
+        with self.lock:
+            self.spooled += spooled
+            self.lost += lost
+
+
+spool_stats = _SpoolStats()
+
+
+@lru_cache(maxsize=4)
+def _spool_client(url: str, timeout: float) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+
+
+def scan_spool_client() -> redis.Redis:
+    """The Redis client of the scan spool: short timeouts, so a dead Redis costs a scan at
+    most SCAN_SPOOL_TIMEOUT_SECONDS, and only while the database is down too."""
+    return _spool_client(settings.REDIS_URL, settings.SCAN_SPOOL_TIMEOUT_SECONDS)
+
+
+def _spool_payload(event: ScanEvent) -> str:
+    row = {}
+    for f in _FIELDS:
+        value = getattr(event, f.attname)
+        row[f.column] = value.isoformat() if hasattr(value, "isoformat") else (
+            str(value) if isinstance(value, uuid.UUID) else value)
+    return json.dumps(row)
+
+
+def _spool(event: ScanEvent) -> bool:
+    try:
+        scan_spool_client().rpush(settings.SCAN_SPOOL_KEY, _spool_payload(event))
+    except (redis.RedisError, OSError):
+        logger.exception("scan of QR %s LOST: database and spool both unavailable", event.qr_code_id)
+        spool_stats.add(lost=1)
+        return False
+    spool_stats.add(spooled=1)
+    return True
+
+
+def scan_capture(*, target: ScanTarget, request: HttpRequest, referrer: str | None = None,
+                 ip: str | None = None) -> ScanEvent | None:
     """Store the raw scan (one INSERT, one round trip) and return it (unsaved instance: the
-    id is not read back); None if the database refused it. A scan with nowhere to go (not
-    live) is not recorded."""
+    id is not read back). If the database refuses it, spool it to Redis for the sweep; None
+    only when it could be neither stored nor spooled (lost, logged). A scan with nowhere to
+    go (not live) is not recorded. `ip`: the client address if the caller has it already."""
     if not target.live:
         return None
-    ip = client_ip(request)
+    if ip is None:
+        ip = client_ip(request)
     if referrer is None:
         referrer = request.headers.get("Referer", "")
     event = ScanEvent(
@@ -159,8 +246,8 @@ def scan_capture(*, target: ScanTarget, request: HttpRequest, referrer: str | No
     )
     try:
         _insert(event)
-    except DatabaseError:
-        # The person still gets where they were going; the failure is logged loudly.
-        logger.exception("scan of QR %s could not be stored", target.qr_code_id)
-        return None
+    except DatabaseError as err:
+        # The person still gets where they were going; the capture waits in the spool.
+        logger.warning("scan of QR %s not stored (%s); spooling it", target.qr_code_id, err.__class__.__name__)
+        return event if _spool(event) else None
     return event

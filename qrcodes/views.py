@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from outbound_impact.client_ip import client_ip
+from outbound_impact.hardening import database_unavailable_response
 from qrcodes import selectors, services
 from qrcodes.forms import QRCodeForm
 from qrcodes.models import QRCode
-from qrcodes.scanning import scan_capture, scan_target_for_code
+from qrcodes.scanning import scan_capture, scan_flood_wait, scan_target_for_code
 from tenants.decorators import tenant_required
 from tenants.errors import DomainError, NotFound
 from tenants.errors import PermissionDenied as RoleDenied
@@ -22,13 +25,24 @@ from tenants.roles import can_write
 @require_http_methods(["GET", "HEAD"])
 def scan_redirect(request: HttpRequest, short_code: str) -> HttpResponse:
     """302 to the destination at once. Unknown code: friendly 404. Paused/archived code or
-    inactive organization: friendly 410, no redirect and no scan recorded."""
-    target = scan_target_for_code(short_code)
+    inactive organization: friendly 410, no redirect and no scan recorded. A flood from one
+    address: friendly 429, not recorded. Database down: a cached code still redirects (the
+    scan is spooled); an uncached one answers a friendly 503."""
+    ip = client_ip(request)
+    wait = scan_flood_wait(ip)
+    if wait is not None:
+        response = render(request, "qrcodes/scan_too_many.html", {"retry_after": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        target = scan_target_for_code(short_code)
+    except DatabaseError:
+        return database_unavailable_response(request)
     if target is None:
         return render(request, "qrcodes/scan_not_found.html", status=404)
     if not target.live:
         return render(request, "qrcodes/scan_gone.html", status=410)
-    scan_capture(target=target, request=request)
+    scan_capture(target=target, request=request, ip=ip)
     response = HttpResponseRedirect(target.destination)
     response["Cache-Control"] = "no-store"  # every scan must reach us to be counted
     return response

@@ -1,17 +1,18 @@
 """Auth API: register, login, refresh (rotating), logout (blacklists the refresh token)."""
 
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from outbound_impact.client_ip import client_ip
+from outbound_impact.hardening import ScopedThrottle
 from outbound_impact.openapi import ErrorResponse
 from outbound_impact.pagination import PAGE_PARAMETERS, page_fields, page_of
 from tenants import selectors, services
@@ -64,11 +65,13 @@ def _json_object(request: Request) -> dict:
 class AuthThrottled(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
 
 
 class RegisterView(AuthThrottled):
+    throttle_scope = "register"
+
     @extend_schema(request=RegisterSerializer, responses={201: AuthResponse, 409: ErrorResponse}, tags=["auth"])
     def post(self, request: Request) -> Response:
         user = services.organization_register(data=_json_object(request), ip_address=client_ip(request))
@@ -79,13 +82,17 @@ class LoginView(AuthThrottled):
     @extend_schema(request=LoginSerializer, responses={200: AuthResponse, 401: ErrorResponse}, tags=["auth"])
     def post(self, request: Request) -> Response:
         data = _json_object(request)
-        user = services.auth_check_credentials(email=data.get("email"), password=data.get("password"))
+        user = services.auth_check_credentials(
+            request=request._request, email=data.get("email"), password=data.get("password")
+        )
         services.user_login_record(user=user, ip_address=client_ip(request))
+        # A token login is a login: receivers (django-axes resets the failure count) run as for /login.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response(auth_response(user))
 
 
 class RefreshView(TokenRefreshView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
 
     @extend_schema(responses={200: TokenRefreshView.serializer_class, 401: ErrorResponse}, tags=["auth"])

@@ -16,12 +16,15 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from redis.exceptions import RedisError
 
 from outbound_impact.geoip import geoip_lookup
+from outbound_impact.hardening import LockedOut, ServiceUnavailable, lockout_message, lockout_seconds
 from tenants.errors import AuthenticationFailed, Conflict, LimitExceeded, NotFound, ValidationFailed
 from tenants.models import ActivityLog, Organization, User
 from tenants.plans import PLANS, plan_for
@@ -131,12 +134,21 @@ def organization_register(*, data: dict[str, Any], ip_address: str | None = None
     return user
 
 
-def auth_check_credentials(*, email: str, password: str) -> User:
+def auth_check_credentials(*, request: HttpRequest, email: str, password: str) -> User:
     """The user for these credentials, if they may log in now. One message for every failure
-    about the credentials themselves, so the API does not reveal which emails exist."""
+    about the credentials themselves, so the API does not reveal which emails exist.
+    `request` is the Django HttpRequest (not DRF's): django-axes counts failures per account
+    and per client address on it and refuses a locked-out one (LockedOut, 429) without
+    checking the password. With the lockout store (Redis) down: ServiceUnavailable (503)."""
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
         raise ValidationFailed({"email": "Email and password are required."})
-    user = authenticate(username=email.strip(), password=password)
+    try:
+        user = authenticate(request, username=email.strip(), password=password)
+    except RedisError as e:
+        logger.error("login refused: the lockout store is unavailable (%s)", e)
+        raise ServiceUnavailable("Logging in is briefly unavailable; try again in a minute.") from e
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut(lockout_message(), retry_after=lockout_seconds())
     if user is None:
         candidate = User.objects.filter(email__iexact=email.strip()).select_related("organization").first()
         if candidate is not None and candidate.check_password(password) and not candidate.is_active:

@@ -12,6 +12,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from outbound_impact.client_ip import client_ip
+from outbound_impact.hardening import rate_limit_wait
 from tenants import selectors, services
 from tenants.decorators import tenant_required
 from tenants.errors import DomainError, NotFound
@@ -29,9 +30,21 @@ def _add_domain_errors(form, err: DomainError) -> None:
         form.add_error(None, str(err.detail))
 
 
+def _rate_limited(request: HttpRequest, template: str, form, wait: int) -> HttpResponse:
+    form.is_valid()  # keep what was typed; the rate limit is the only error shown
+    form.errors.clear()
+    form.add_error(None, f"Too many attempts from your network. Try again in {wait} seconds.")
+    response = render(request, template, {"form": form}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None)
+    wait = rate_limit_wait(request, "register") if request.method == "POST" else None
+    if wait is not None:
+        return _rate_limited(request, "tenants/register.html", form, wait)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.organization_register(data=form.cleaned_data, ip_address=client_ip(request))
@@ -48,11 +61,19 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
+    wait = rate_limit_wait(request, "auth") if request.method == "POST" else None
+    if wait is not None:
+        return _rate_limited(request, "tenants/login.html", form, wait)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.auth_check_credentials(**form.cleaned_data)
+            user = services.auth_check_credentials(request=request, **form.cleaned_data)
         except DomainError as err:
             _add_domain_errors(form, err)
+            if err.status_code in (429, 503):  # locked out / lockout store down: say so
+                response = render(request, "tenants/login.html", {"form": form}, status=err.status_code)
+                for header, value in getattr(err, "headers", {}).items():
+                    response[header] = value
+                return response
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.user_login_record(user=user, ip_address=client_ip(request))
