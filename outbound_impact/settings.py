@@ -12,7 +12,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-secret-key-change-me-in-production-0123456789")
+# The "django-insecure-" prefix makes `check --deploy` refuse the development key (security.W009).
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only-secret-key-change-me-in-production-0123456789")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public origin that QR codes encode (`SITE_URL/s/<code>`).
