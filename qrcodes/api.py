@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.text import slugify
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -27,9 +27,16 @@ from tenants.permissions import TenantRolePermission
 from tenants.scoping import as_uuid
 
 
+@extend_schema_field({"type": "string", "oneOf": [{"format": "uri"}, {"maxLength": 0}],
+                      "description": "The destination URL; empty when the code opens an uploaded file."})
+class DestinationURLField(serializers.CharField):
+    pass
+
+
 class QRCodeSerializer(serializers.ModelSerializer):
     """The seed's shape plus where it points and how to scan it."""
 
+    qr_url = DestinationURLField(read_only=True)
     short_url = serializers.SerializerMethodField()
     campaign_id = serializers.UUIDField(read_only=True, allow_null=True)
     linked_content_id = serializers.UUIDField(read_only=True, allow_null=True)

@@ -4,12 +4,15 @@ organization's worth of every kind of object, built through the services like a 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.core.cache import caches
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from campaigns.services import campaign_create
 from qrcodes.models import QRCode, ScanEvent
@@ -95,3 +98,9 @@ def counters_snapshot() -> dict[str, Any]:
         "users": User.objects.count(),
         "scans": ScanEvent.all_orgs.count(),
     }
+
+
+def api_schema_document() -> dict[str, Any]:
+    """The OpenAPI document /api/schema/ serves, as JSON (built without a request)."""
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(document, renderer_context={}))

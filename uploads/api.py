@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -105,7 +105,12 @@ class UploadDetailView(APIView):
 
 
 class UploadDownloadView(APIView):
-    @extend_schema(responses={302: None, 200: bytes}, tags=["uploads"])
+    @extend_schema(
+        parameters=[OpenApiParameter("inline", OpenApiTypes.STR, enum=["1"], description="1: show in the browser")],
+        responses={(200, "*/*"): OpenApiTypes.BINARY,
+                   302: OpenApiResponse(description="To a short-lived signed URL (S3-compatible storage)")},
+        tags=["uploads"],
+    )
     def get(self, request: Request, upload_id: str) -> HttpResponse:
         upload = selectors.upload_get(organization=request.organization, upload_id=upload_id)
         try:
