@@ -5,7 +5,7 @@ answer, each with the one error body the API renders (`outbound_impact.api_error
 Which statuses apply is read from the view, so a new endpoint is documented without
 annotations: 400 when it takes a body or query parameters, 401/403 when it needs a login,
 404 when its path names an object or it pages, 415 when it takes a body, 429 when it is
-throttled. Rarer statuses (409 conflicts, 410 gone, 413 too large) are declared on the view with
+throttled, and 503 everywhere (the database is unreachable). Rarer statuses (409 conflicts, 410 gone, 413 too large) are declared on the view with
 `extend_schema(responses={409: ErrorResponse})`; declared ones are never overwritten.
 """
 
@@ -27,6 +27,7 @@ ERROR_DESCRIPTIONS = {
     413: "The upload is larger than the per-file limit.",
     415: "The body's media type is not one this operation accepts.",
     429: "Too many requests: slow down and retry after the `Retry-After` seconds.",
+    503: "The database is unavailable: retry after the `Retry-After` seconds.",
 }
 
 
@@ -66,6 +67,7 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.add(415)  # a body in a media type the operation does not list
         if view.get_throttles():
             statuses.add(429)
+        statuses.add(503)  # the database is unreachable (api_errors.exception_handler)
         return sorted(statuses)
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:

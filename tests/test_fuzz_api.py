@@ -36,7 +36,7 @@ from tenants.tests.factories import OrganizationFactory, UserFactory
 from tenants.tokens import tokens_for
 from tests.conftest import api_schema_document, world_build
 
-FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 FUZZ_SEED = 20260707
 CHECKS_RUN = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 REAL = "real-object-"  # a generated path id that the test replaces with the fixture's object of that kind
