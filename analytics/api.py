@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics import export, selectors
+from analytics.caching import cached_read
 from analytics.filters import DashboardFilters, filters_from_params
 from analytics.models import BREAKDOWN_DIMENSIONS
 from outbound_impact.pagination import PAGE_PARAMETERS, page_fields, page_of
@@ -111,11 +112,10 @@ class ScansView(APIView):
             raise ValidationFailed({"interval": f"Use one of {', '.join(selectors.INTERVALS)}."})
         f = _filters(request)
         org = request._request.organization
-        return Response({
-            **_filters_json(f), "interval": interval,
-            "totals": selectors.scans_totals(organization=org, filters=f),
-            "series": selectors.scans_series(organization=org, filters=f, interval=interval),
-        })
+        totals, series = cached_read(org, "scans", (f, interval), lambda: (
+            selectors.scans_totals(organization=org, filters=f),
+            selectors.scans_series(organization=org, filters=f, interval=interval)))
+        return Response({**_filters_json(f), "interval": interval, "totals": totals, "series": series})
 
 
 class BreakdownView(APIView):
@@ -130,7 +130,9 @@ class BreakdownView(APIView):
             raise ValidationFailed({"by": f"Use one of {', '.join(BREAKDOWN_DIMENSIONS)}."})
         limit = _limit(request, default=100)
         f = _filters(request)
-        rows = selectors.breakdown(organization=request._request.organization, filters=f, by=by, limit=limit)
+        org = request._request.organization
+        rows = cached_read(org, "breakdown", (f, by, limit),
+                           lambda: selectors.breakdown(organization=org, filters=f, by=by, limit=limit))
         return Response({**_filters_json(f), "by": by, "results": rows})
 
 
@@ -142,7 +144,9 @@ class TopQRCodesView(APIView):
     def get(self, request: Request) -> Response:
         limit = _limit(request, default=10)
         f = _filters(request)
-        rows = selectors.top_qr_codes(organization=request._request.organization, filters=f, limit=limit)
+        org = request._request.organization
+        rows = cached_read(org, "top_qr_codes", (f, limit),
+                           lambda: selectors.top_qr_codes(organization=org, filters=f, limit=limit))
         return Response({**_filters_json(f), "results": rows})
 
 
@@ -151,7 +155,8 @@ class CampaignComparisonView(APIView):
                    parameters=[*FILTER_PARAMS, *PAGE_PARAMETERS], responses={200: CampaignComparisonResponse})
     def get(self, request: Request) -> Response:
         f = _filters(request)
-        rows = selectors.campaign_comparison(organization=request._request.organization, filters=f)
+        org = request._request.organization
+        rows = cached_read(org, "campaigns", f, lambda: selectors.campaign_comparison(organization=org, filters=f))
         page, paging = page_of(rows, request, self)
         return Response({**_filters_json(f), **paging, "results": page})
 

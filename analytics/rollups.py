@@ -3,27 +3,43 @@
 Contract used by the scan pipeline (qrcodes):
 - `rollup_scan_events(events)` is called inside the same transaction that marks those
   events counted (counted_at set), exactly once per event, with classification and
-  enrichment fields already filled. It must be additive (upserts with +=) so the
-  pipeline's exactly-once marking makes the rollups exact too.
+  enrichment fields already filled. It is additive (upserts with +=), so the pipeline's
+  exactly-once marking makes the rollups exact too.
 - `rollups_rebuild(organization_id=None)` recomputes the rollups from the raw events
   (used by `manage.py scan_counters_recompute` and after bulk seeding).
 
+Per counted event: 4 per-QR block rows (totals), 4 per-organization block rows for the total
+and for each of the 7 breakdown dimensions (non-bot events), one CountedScan row (non-bot), and
+a label row per country/city value; a batch is pre-summed first, so a busy organization's
+batch touches each block/value row once.
+
 How an event is bucketed is written twice, once in Python (the incremental path) and once in
-SQL (the rebuild); both read the regular expressions below, and a test checks that both paths
-give the same rows.
+SQL (`sql_value`, used by the rebuild); both read the
+regular expressions below, and a test checks that both paths give the same rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
-from analytics.models import Dimension, Grain, OrgScanRollup, QRScanRollup
+from analytics.models import (
+    BREAKDOWN_DIMENSIONS,
+    CountedScan,
+    Dimension,
+    DimensionLabel,
+    OrgScanRollup,
+    QRScanRollup,
+)
+from analytics.periods import GRAINS, SQL_PERIOD, blocks_of, sql_bucket
 
 if TYPE_CHECKING:
     from qrcodes.models import ScanEvent
@@ -37,10 +53,13 @@ WWW_RE = r"^www\."
 MAX_VALUE = 255
 
 COUNTED = ("human", "duplicate", "bot")
-QR_TABLE = QRScanRollup._meta.db_table
 ORG_TABLE = OrgScanRollup._meta.db_table
-_QR_KEY = "organization_id, qr_code_id, grain, dimension, period, value"
-_ORG_KEY = "organization_id, grain, dimension, period, value"
+QR_TABLE = QRScanRollup._meta.db_table
+FACT_TABLE = CountedScan._meta.db_table
+FACT_COLUMNS = ["event_id", "organization_id", "qr_code_id", "day", "is_unique", *BREAKDOWN_DIMENSIONS]
+FACT_TYPES = ["int8", "uuid", "uuid", "date", "bool", *["varchar"] * len(BREAKDOWN_DIMENSIONS)]
+LABEL_TABLE = DimensionLabel._meta.db_table
+VERSION_KEY = "analytics:version:{}"
 
 
 def family(name: str) -> str:
@@ -55,182 +74,255 @@ def referrer_host(url: str) -> str:
     return re.sub(WWW_RE, "", host)[:MAX_VALUE]
 
 
-def _dimension_values(e: ScanEvent) -> list[tuple[str, str, str, float | None, float | None]]:
-    """(dimension, value, label, latitude, longitude) for each breakdown of one non-bot event."""
+def _dimension_values(e: ScanEvent) -> list[tuple[str, str]]:
+    """(dimension, value) for each breakdown of one non-bot event."""
     cc = e.country_code or ""
-    country_name = e.country or cc
     city = e.city or ""
-    hour = e.scanned_at.astimezone(dt.UTC).hour
     return [
-        (Dimension.COUNTRY, cc, country_name if cc else "", None, None),
-        (
-            Dimension.CITY,
-            f"{cc}|{e.state or ''}|{city}"[:MAX_VALUE] if city else "",
-            f"{city}, {country_name}"[:MAX_VALUE] if city else "",
-            e.latitude if city else None,
-            e.longitude if city else None,
-        ),
-        (Dimension.DEVICE_TYPE, (e.device_type or "")[:MAX_VALUE], "", None, None),
-        (Dimension.OS, family(e.os), "", None, None),
-        (Dimension.BROWSER, family(e.browser), "", None, None),
-        (Dimension.REFERRER, referrer_host(e.referrer_url), "", None, None),
-        (Dimension.HOUR, f"{hour:02d}", "", None, None),
+        (Dimension.COUNTRY, cc),
+        (Dimension.CITY, f"{cc}|{e.state or ''}|{city}"[:MAX_VALUE] if city else ""),
+        (Dimension.DEVICE_TYPE, (e.device_type or "")[:MAX_VALUE]),
+        (Dimension.OS, family(e.os)),
+        (Dimension.BROWSER, family(e.browser)),
+        (Dimension.REFERRER, referrer_host(e.referrer_url)),
+        (Dimension.HOUR, f"{e.scanned_at.astimezone(dt.UTC).hour:02d}"),
     ]
 
 
-def _aggregate(events: Iterable[ScanEvent]) -> tuple[dict, dict]:
+def _labels(e: ScanEvent) -> list[tuple[str, str, str, float | None, float | None]]:
+    """(dimension, value, label, latitude, longitude) of the event's country and city."""
+    cc = e.country_code or ""
+    name = e.country or cc
+    out = []
+    if cc:
+        out.append((Dimension.COUNTRY, cc, name[:MAX_VALUE], None, None))
+    if e.city:
+        out.append((Dimension.CITY, f"{cc}|{e.state or ''}|{e.city}"[:MAX_VALUE], f"{e.city}, {name}"[:MAX_VALUE],
+                    e.latitude, e.longitude))
+    return out
+
+
+def _greatest(a: Any, b: Any) -> Any:
+    """PostgreSQL GREATEST: NULLs ignored."""
+    if a is None:
+        return b
+    return a if b is None else max(a, b)
+
+
+def _add(rows: dict[tuple, list[Any]], key: tuple, head: Sequence[Any], counts: Sequence[int]) -> None:
+    row = rows.get(key)
+    if row is None:
+        rows[key] = [*head, *counts]
+    else:
+        for i, n in enumerate(counts, start=len(head)):
+            row[i] += n
+
+
+def _aggregate(events: Iterable[ScanEvent]) -> tuple[dict, dict, list, dict, set]:
     """Pre-sum the batch so each rollup row is upserted once (ON CONFLICT may touch a row
     only once per statement)."""
-    qr_rows: dict[tuple, list[Any]] = {}
     org_rows: dict[tuple, list[Any]] = {}
-
-    def add(key_qr: tuple, key_org: tuple, label: str, lat: Any, lng: Any, s: int, u: int, b: int) -> None:
-        for rows, key in ((qr_rows, key_qr), (org_rows, key_org)):
-            row = rows.get(key)
-            if row is None:
-                rows[key] = [label, lat, lng, s, u, b]
-            else:
-                row[3] += s
-                row[4] += u
-                row[5] += b
-
+    qr_rows: dict[tuple, list[Any]] = {}
+    facts: list[tuple] = []
+    labels: dict[tuple, list[Any]] = {}
+    orgs: set = set()
     for e in events:
         if e.classification not in COUNTED:
             continue  # pending events are not counted yet; the pipeline never passes them
+        org = e.organization_id
+        orgs.add(org)
         s = int(e.classification in ("human", "duplicate"))
         u = int(e.classification == "human")
         b = int(e.classification == "bot")
         day = e.scanned_at.astimezone(dt.UTC).date()
-        dims = [(Dimension.TOTAL, "", "", None, None)]
+        blocks = blocks_of(day)
+        dims = [] if b else _dimension_values(e)
+        for grain, period, bkt in blocks:
+            _add(qr_rows, (org, e.qr_code_id, bkt), (grain, period), (s, u, b))
+            _add(org_rows, (org, Dimension.TOTAL.value, bkt, ""), (grain, period), (s, u, b))
+            for dim, value in dims:
+                _add(org_rows, (org, dim.value, bkt, value), (grain, period), (s, u, 0))
         if not b:
-            dims += _dimension_values(e)
-        for grain, period in ((Grain.DAY, day), (Grain.MONTH, day.replace(day=1))):
-            for dim, value, label, lat, lng in dims:
-                key_org = (e.organization_id, str(grain), str(dim), period, value)
-                key_qr = (e.organization_id, e.qr_code_id, str(grain), str(dim), period, value)
-                add(key_qr, key_org, label, lat, lng, s, u, b if dim == Dimension.TOTAL else 0)
-    return qr_rows, org_rows
+            facts.append((e.pk, org, e.qr_code_id, day, bool(u), *(value for _, value in dims)))
+            for dim, value, label, lat, lng in _labels(e):
+                key = (org, dim.value, value)
+                old = labels.get(key)
+                labels[key] = ([label, lat, lng] if old is None else
+                               [_greatest(old[0], label), _greatest(old[1], lat), _greatest(old[2], lng)])
+    return org_rows, qr_rows, facts, labels, orgs
 
 
-_UPSERT = """
-INSERT INTO {table} ({key}, label, latitude, longitude, scans, unique_scans, bot_scans)
-SELECT * FROM unnest({arrays}, %s::varchar[], %s::float8[], %s::float8[], %s::bigint[], %s::bigint[], %s::bigint[])
-ON CONFLICT ({key}) DO UPDATE SET
-    scans = {table}.scans + EXCLUDED.scans,
-    unique_scans = {table}.unique_scans + EXCLUDED.unique_scans,
-    bot_scans = {table}.bot_scans + EXCLUDED.bot_scans,
-    latitude = COALESCE({table}.latitude, EXCLUDED.latitude),
-    longitude = COALESCE({table}.longitude, EXCLUDED.longitude)
-"""
+_ADD = "{c} = t.{c} + EXCLUDED.{c}"
+_UPSERTS = {
+    ORG_TABLE: (
+        ["organization_id", "dimension", "bucket", "value"], ["uuid", "varchar", "int4", "varchar"],
+        ["grain", "period", "scans", "unique_scans", "bot_scans"], ["varchar", "date", "int4", "int4", "int4"],
+        ", ".join(_ADD.format(c=c) for c in ("scans", "unique_scans", "bot_scans")), "",
+    ),
+    QR_TABLE: (
+        ["organization_id", "qr_code_id", "bucket"], ["uuid", "uuid", "int4"],
+        ["grain", "period", "scans", "unique_scans", "bot_scans"], ["varchar", "date", "int4", "int4", "int4"],
+        ", ".join(_ADD.format(c=c) for c in ("scans", "unique_scans", "bot_scans")), "",
+    ),
+    LABEL_TABLE: (
+        ["organization_id", "dimension", "value"], ["uuid", "varchar", "varchar"],
+        ["label", "latitude", "longitude"], ["varchar", "float8", "float8"],
+        "label = GREATEST(t.label, EXCLUDED.label), latitude = GREATEST(t.latitude, EXCLUDED.latitude), "
+        "longitude = GREATEST(t.longitude, EXCLUDED.longitude)",
+        # only write a label row when something changes (nearly never)
+        " WHERE (t.label, t.latitude, t.longitude) IS DISTINCT FROM (GREATEST(t.label, EXCLUDED.label), "
+        "GREATEST(t.latitude, EXCLUDED.latitude), GREATEST(t.longitude, EXCLUDED.longitude))",
+    ),
+}
 
 
-def _upsert(table: str, key: str, key_types: list[str], rows: dict[tuple, list[Any]]) -> None:
+def _upsert(cur: Any, table: str, rows: dict[tuple, list[Any]]) -> None:
     if not rows:
         return
+    key, key_types, cols, col_types, update, where = _UPSERTS[table]
     # A stable order keeps two workers that touch the same rows from deadlocking.
     items = sorted(rows.items(), key=lambda kv: tuple(str(k) for k in kv[0]))
-    columns: list[list[Any]] = [[] for _ in range(len(key_types) + 6)]
+    columns: list[list[Any]] = [[] for _ in range(len(key) + len(cols))]
     for k, v in items:
         for i, part in enumerate((*k, *v)):
             columns[i].append(part)
-    arrays = ", ".join(f"%s::{t}[]" for t in key_types)
-    sql = _UPSERT.format(table=table, key=key, arrays=arrays)
-    with connection.cursor() as cur:
-        cur.execute(sql, columns)
+    arrays = ", ".join(f"%s::{t}[]" for t in (*key_types, *col_types))
+    cur.execute(
+        f"INSERT INTO {table} AS t ({', '.join((*key, *cols))}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}{where}",
+        columns,
+    )
 
 
 def rollup_scan_events(events: Sequence[ScanEvent]) -> None:
-    """Add newly counted events to both rollup tables: two bulk upserts per batch.
+    """Add newly counted events to the rollup tables: one bulk upsert per table per batch.
 
     Call it exactly once per event, inside the transaction that sets counted_at. Events of
-    several organizations may be mixed; each row keeps its own organization_id."""
-    qr_rows, org_rows = _aggregate(events)
-    with transaction.atomic():
-        _upsert(QR_TABLE, _QR_KEY, ["uuid", "uuid", "varchar", "varchar", "date", "varchar"], qr_rows)
-        _upsert(ORG_TABLE, _ORG_KEY, ["uuid", "varchar", "varchar", "date", "varchar"], org_rows)
+    several organizations may be mixed; each row keeps its own organization_id. After commit
+    the dashboards' cached payloads of those organizations are invalidated (analytics.caching)."""
+    org_rows, qr_rows, facts, labels, orgs = _aggregate(events)
+    if not orgs:
+        return
+    with transaction.atomic(), connection.cursor() as cur:
+        # Fixed table order, rows sorted within each: concurrent workers never deadlock.
+        for table, rows in ((ORG_TABLE, org_rows), (QR_TABLE, qr_rows), (LABEL_TABLE, labels)):
+            _upsert(cur, table, rows)
+        if facts:
+            # New rows only (one per event); DO NOTHING keeps a replayed event from failing the batch.
+            cur.execute(
+                f"INSERT INTO {FACT_TABLE} ({', '.join(FACT_COLUMNS)}) "  # noqa: S608 - constants
+                f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in FACT_TYPES)}) ON CONFLICT DO NOTHING",
+                [list(col) for col in zip(*facts, strict=True)],
+            )
+    transaction.on_commit(lambda: rollups_changed(orgs))
 
 
-# The same bucketing as _dimension_values, in SQL, over every counted event at once.
-_REBUILD_DAY = f"""
-CREATE TEMP TABLE _analytics_rollup_day ON COMMIT DROP AS
-WITH ev AS (
-    SELECT e.organization_id, e.qr_code_id,
-           (e.scanned_at AT TIME ZONE 'UTC')::date AS day,
-           extract(hour FROM e.scanned_at AT TIME ZONE 'UTC')::int AS hr,
-           COALESCE(e.country_code, '') AS cc,
-           COALESCE(NULLIF(e.country, ''), e.country_code, '') AS country_name,
-           COALESCE(e.city, '') AS city, COALESCE(e.state, '') AS state,
-           e.latitude, e.longitude, e.device_type, e.os, e.browser,
-           COALESCE(e.referrer_url, '') AS ref,
-           (e.classification IN ('human', 'duplicate'))::int AS s,
-           (e.classification = 'human')::int AS u,
-           (e.classification = 'bot')::int AS b
+def rollups_changed(organization_ids: Iterable[Any]) -> None:
+    """Bump the organizations' dashboard cache version (a failed Redis only delays the cached
+    payloads' refresh until their short TTL ends)."""
+    stamp = time.time_ns()
+    with contextlib.suppress(Exception):
+        cache.set_many({VERSION_KEY.format(o): stamp for o in organization_ids}, timeout=None)
+
+
+# --- the same bucketing in SQL ----------------------------------------------------------
+
+def sql_value(dimension: str, alias: str = "") -> tuple[str, list[str]]:
+    """SQL expression (and its parameters) for an event's value in a breakdown dimension,
+    over qr_scan_events columns (prefixed with `alias.`); the same rules as _dimension_values."""
+    p = f"{alias}." if alias else ""
+    if dimension == Dimension.COUNTRY:
+        return f"{p}country_code", []
+    if dimension == Dimension.CITY:
+        return (f"CASE WHEN {p}city = '' THEN '' ELSE left({p}country_code || '|' || {p}state || '|' || {p}city, "
+                f"{MAX_VALUE}) END"), []
+    if dimension == Dimension.DEVICE_TYPE:
+        return f"left({p}device_type, {MAX_VALUE})", []
+    if dimension in (Dimension.OS, Dimension.BROWSER):
+        return f"left(regexp_replace(btrim({p}{dimension}), %s, ''), {MAX_VALUE})", [VERSION_SUFFIX_RE]
+    if dimension == Dimension.REFERRER:
+        return (f"left(regexp_replace(lower(COALESCE(substring(btrim({p}referrer_url) FROM %s), "
+                f"substring(btrim({p}referrer_url) FROM %s), '')), %s, ''), {MAX_VALUE})"),\
+            [URL_HOST_RE, BARE_HOST_RE, WWW_RE]
+    if dimension == Dimension.HOUR:
+        return f"lpad(extract(hour FROM {p}scanned_at AT TIME ZONE 'UTC')::int::text, 2, '0')", []
+    raise ValueError(dimension)
+
+
+def _ev_sql() -> tuple[str, list[Any]]:
+    cols, params = [], []
+    for dim in BREAKDOWN_DIMENSIONS:
+        expr, p = sql_value(dim, "e")
+        cols.append(f"{expr} AS v_{dim}")
+        params += p
+    sql = f"""
+    CREATE TEMP TABLE _analytics_ev AS
+    SELECT e.id, e.organization_id AS org, e.qr_code_id AS qr, (e.scanned_at AT TIME ZONE 'UTC')::date AS day,
+           (e.classification IN ('human', 'duplicate'))::int AS s, (e.classification = 'human')::int AS u,
+           (e.classification = 'bot')::int AS b,
+           COALESCE(NULLIF(e.country, ''), e.country_code) AS country_name, e.city, e.latitude, e.longitude,
+           {", ".join(cols)}
     FROM qr_scan_events e
     WHERE e.counted_at IS NOT NULL AND e.classification IN ('human', 'duplicate', 'bot')
-      AND (%(org)s::uuid IS NULL OR e.organization_id = %(org)s::uuid)
-)
-SELECT ev.organization_id, ev.qr_code_id, ev.day, d.dimension, d.value,
-       max(d.label) AS label, max(d.lat) AS lat, max(d.lng) AS lng,
-       sum(d.s) AS s, sum(d.u) AS u, sum(d.b) AS b
-FROM ev CROSS JOIN LATERAL (VALUES
-    ('total', '', '', NULL::float8, NULL::float8, ev.s, ev.u, ev.b),
-    ('country', ev.cc, CASE WHEN ev.cc = '' THEN '' ELSE ev.country_name END, NULL, NULL, ev.s, ev.u, 0),
-    ('city',
-     CASE WHEN ev.city = '' THEN '' ELSE left(ev.cc || '|' || ev.state || '|' || ev.city, {MAX_VALUE}) END,
-     CASE WHEN ev.city = '' THEN '' ELSE left(ev.city || ', ' || ev.country_name, {MAX_VALUE}) END,
-     CASE WHEN ev.city = '' THEN NULL ELSE ev.latitude END,
-     CASE WHEN ev.city = '' THEN NULL ELSE ev.longitude END, ev.s, ev.u, 0),
-    ('device_type', left(COALESCE(ev.device_type, ''), {MAX_VALUE}), '', NULL, NULL, ev.s, ev.u, 0),
-    ('os', left(regexp_replace(btrim(COALESCE(ev.os, '')), %(ver)s, ''), {MAX_VALUE}), '', NULL, NULL, ev.s, ev.u, 0),
-    ('browser', left(regexp_replace(btrim(COALESCE(ev.browser, '')), %(ver)s, ''), {MAX_VALUE}), '', NULL, NULL,
-     ev.s, ev.u, 0),
-    ('referrer', left(regexp_replace(lower(COALESCE(substring(btrim(ev.ref) FROM %(host)s),
-                                                  substring(btrim(ev.ref) FROM %(bare)s), '')),
-                                     %(www)s, ''), {MAX_VALUE}), '', NULL, NULL, ev.s, ev.u, 0),
-    ('hour', lpad(ev.hr::text, 2, '0'), '', NULL, NULL, ev.s, ev.u, 0)
-) AS d(dimension, value, label, lat, lng, s, u, b)
-WHERE d.dimension = 'total' OR ev.b = 0
-GROUP BY ev.organization_id, ev.qr_code_id, ev.day, d.dimension, d.value
-"""  # noqa: S608 - only constants are formatted in; values are parameters
+      AND (%s::uuid IS NULL OR e.organization_id = %s::uuid)
+    """  # noqa: S608 - only constants are formatted in; values are parameters
+    return sql, params
 
-_COLS = "label, latitude, longitude, scans, unique_scans, bot_scans"
-_REBUILD_INSERTS = [
-    f"""INSERT INTO {QR_TABLE} (organization_id, qr_code_id, grain, period, dimension, value, {_COLS})
-        SELECT organization_id, qr_code_id, 'd', day, dimension, value, label, lat, lng, s, u, b
-        FROM _analytics_rollup_day""",  # noqa: S608 - table names are constants
-    f"""INSERT INTO {QR_TABLE} (organization_id, qr_code_id, grain, period, dimension, value, {_COLS})
-        SELECT organization_id, qr_code_id, 'm', date_trunc('month', day)::date, dimension, value,
-               max(label), max(lat), max(lng), sum(s), sum(u), sum(b)
-        FROM _analytics_rollup_day GROUP BY 1, 2, 4, 5, 6""",  # noqa: S608 - table names are constants
-    f"""INSERT INTO {ORG_TABLE} (organization_id, grain, period, dimension, value, {_COLS})
-        SELECT organization_id, 'd', day, dimension, value, max(label), max(lat), max(lng), sum(s), sum(u), sum(b)
-        FROM _analytics_rollup_day GROUP BY 1, 3, 4, 5""",  # noqa: S608 - table names are constants
-    f"""INSERT INTO {ORG_TABLE} (organization_id, grain, period, dimension, value, {_COLS})
-        SELECT organization_id, 'm', date_trunc('month', day)::date, dimension, value,
-               max(label), max(lat), max(lng), sum(s), sum(u), sum(b)
-        FROM _analytics_rollup_day GROUP BY 1, 3, 4, 5""",  # noqa: S608 - table names are constants
+
+_DIMS_LATERAL = "CROSS JOIN LATERAL (VALUES " + ", ".join(
+    f"('{d}', ev.v_{d})" for d in BREAKDOWN_DIMENSIONS) + ") AS d(dimension, value)"
+_GRAINS_LATERAL = "CROSS JOIN LATERAL (VALUES " + ", ".join(
+    f"('{g}', {SQL_PERIOD[g].format(day='x.day')}, {sql_bucket(g, SQL_PERIOD[g].format(day='x.day'))})"
+    for g in GRAINS) + ") AS g(grain, period, bucket)"
+
+_REBUILD = [
+    # per organization, day, dimension, value; then the four blocks of each day
+    f"""CREATE TEMP TABLE _analytics_orgday AS
+        SELECT org, day, 'total'::varchar AS dimension, ''::varchar AS value, sum(s) AS s, sum(u) AS u, sum(b) AS b
+        FROM _analytics_ev GROUP BY org, day
+        UNION ALL
+        SELECT ev.org, ev.day, d.dimension, d.value, sum(ev.s), sum(ev.u), 0
+        FROM _analytics_ev ev {_DIMS_LATERAL} WHERE ev.b = 0 GROUP BY 1, 2, 3, 4""",  # noqa: S608 - constants only
+    f"""INSERT INTO {ORG_TABLE} (organization_id, dimension, value, grain, period, bucket, scans, unique_scans, bot_scans)
+        SELECT x.org, x.dimension, x.value, g.grain, g.period, g.bucket, sum(x.s), sum(x.u), sum(x.b)
+        FROM _analytics_orgday x {_GRAINS_LATERAL} GROUP BY 1, 2, 3, 4, 5, 6""",  # noqa: S608 - constants only
+    f"""INSERT INTO {QR_TABLE} (organization_id, qr_code_id, grain, period, bucket, scans, unique_scans, bot_scans)
+        SELECT x.org, x.qr, g.grain, g.period, g.bucket, sum(x.s), sum(x.u), sum(x.b)
+        FROM (SELECT org, qr, day, sum(s) AS s, sum(u) AS u, sum(b) AS b FROM _analytics_ev GROUP BY 1, 2, 3) x
+        {_GRAINS_LATERAL} GROUP BY 1, 2, 3, 4, 5""",  # noqa: S608 - constants only
+    f"""INSERT INTO {FACT_TABLE} ({", ".join(FACT_COLUMNS)})
+        SELECT id, org, qr, day, u = 1, {", ".join(f"v_{d}" for d in BREAKDOWN_DIMENSIONS)}
+        FROM _analytics_ev WHERE b = 0""",  # noqa: S608 - constants only
+    f"""INSERT INTO {LABEL_TABLE} (organization_id, dimension, value, label, latitude, longitude)
+        SELECT org, 'country', v_country, max(left(country_name, {MAX_VALUE})), NULL, NULL
+        FROM _analytics_ev WHERE b = 0 AND v_country <> '' GROUP BY org, v_country
+        UNION ALL
+        SELECT org, 'city', v_city, max(left(city || ', ' || country_name, {MAX_VALUE})), max(latitude), max(longitude)
+        FROM _analytics_ev WHERE b = 0 AND v_city <> '' GROUP BY org, v_city""",  # noqa: S608 - constants only
 ]
+_TABLES = (ORG_TABLE, QR_TABLE, FACT_TABLE, LABEL_TABLE)
 
 
 def rollups_rebuild(organization_id: uuid.UUID | None = None) -> None:
     """Recompute rollups from the raw counted events: for one organization, or all of them
     (None here means "every tenant" on purpose: it is a maintenance command, not a read).
 
-    Locks both rollup tables against writes for the duration, so a worker counting events
+    Locks the rollup tables against writes for the duration, so a worker counting events
     meanwhile either lands before the rebuild reads the events or adds on top of it after."""
-    params = {"org": organization_id, "ver": VERSION_SUFFIX_RE, "host": URL_HOST_RE,
-              "bare": BARE_HOST_RE, "www": WWW_RE}
+    ev_sql, ev_params = _ev_sql()
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f"LOCK TABLE {QR_TABLE}, {ORG_TABLE} IN EXCLUSIVE MODE")
+        cur.execute(f"LOCK TABLE {', '.join(_TABLES)} IN EXCLUSIVE MODE")
         cur.execute("SET LOCAL work_mem = '256MB'")
-        for table in (QR_TABLE, ORG_TABLE):
+        for table in _TABLES:
             cur.execute(
-                f"DELETE FROM {table} WHERE %(org)s::uuid IS NULL OR organization_id = %(org)s::uuid",  # noqa: S608
-                params,
+                f"DELETE FROM {table} WHERE %s::uuid IS NULL OR organization_id = %s::uuid",  # noqa: S608
+                [organization_id, organization_id],
             )
         # ON COMMIT DROP is not enough when called inside a longer transaction (tests, scripts).
-        cur.execute("DROP TABLE IF EXISTS _analytics_rollup_day")
-        cur.execute(_REBUILD_DAY, params)
-        for sql in _REBUILD_INSERTS:
+        cur.execute("DROP TABLE IF EXISTS _analytics_ev, _analytics_orgday")
+        cur.execute(ev_sql, [*ev_params, organization_id, organization_id])
+        cur.execute("ANALYZE _analytics_ev")
+        for sql in _REBUILD:
             cur.execute(sql)
-        cur.execute("DROP TABLE _analytics_rollup_day")
+        cur.execute("DROP TABLE _analytics_ev, _analytics_orgday")
+    transaction.on_commit(lambda: rollups_changed([organization_id] if organization_id else []))

@@ -197,8 +197,8 @@ def generate_at_scale(scale: str, *, log: Callable[[str], None] = print) -> dict
         rollups_rebuild()
         timings["rollups"] = _step(started, log, "rollups", 0)
     with connection.cursor() as cur:
-        cur.execute("VACUUM (ANALYZE) qr_scan_events, analytics_qr_rollup, analytics_org_rollup, qr_codes, "
-                    "organizations, users, campaigns, uploaded_files, activity_log")
+        cur.execute("VACUUM (ANALYZE) qr_scan_events, analytics_org_block, analytics_qr_block, analytics_counted_scan, "
+                    "analytics_value_label, qr_codes, organizations, users, campaigns, uploaded_files, activity_log")
         timings["vacuum"] = _step(started, log, "vacuum analyze", 0)
         timings["totals"] = _counts(cur)
     log(f"done in {time.monotonic() - started:.0f} s: {timings['totals']}")

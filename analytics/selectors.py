@@ -1,26 +1,34 @@
-"""Reads behind the dashboard and the analytics API. Every chart reads the rollup tables
-(analytics.models), never raw scan events; each selector takes the organization explicitly and
-also goes through the scoped managers.
+"""Reads behind the dashboard and the analytics API. Each selector takes the organization
+explicitly and also goes through the scoped managers.
 
-A date range is read as up to three segments: day rows for the ragged start, month rows for
-the whole months inside, day rows for the ragged end (see _segments). Each segment is one
-indexed query; their small results are merged here."""
+Charts read the rollup tables (analytics.models): a date range is the set of calendar blocks
+that cover it exactly (analytics.periods: ~15 blocks for a year), so each chart is one
+index-only statement `bucket = ANY(...)` that sums, sorts and limits in PostgreSQL. A breakdown
+under a QR-code or campaign filter is one index-only scan over those codes' CountedScan rows.
+Raw scan events are never read here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 import pycountry
-from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from analytics.filters import DashboardFilters
-from analytics.models import Dimension, Grain, OrgScanRollup, QRScanRollup
+from analytics.models import (
+    LABELLED_DIMENSIONS,
+    CountedScan,
+    Dimension,
+    DimensionLabel,
+    Grain,
+    OrgScanRollup,
+    QRScanRollup,
+)
+from analytics.periods import add_months, bucket, range_buckets
 from analytics.tiers import PlanUpgradeRequired, require_breakdown, require_campaign_filter, tier_for
 from campaigns.models import Campaign
 from qrcodes.models import QRCode
@@ -98,60 +106,30 @@ def qr_performance(*, organization: Organization, limit: int = 20) -> list[dict[
 
 # --- rollup reads ------------------------------------------------------------------------
 
-def _add_months(d: dt.date, n: int) -> dt.date:
-    m = d.month - 1 + n
-    return dt.date(d.year + m // 12, m % 12 + 1, 1)
-
-
-def _segments(date_from: dt.date, date_to: dt.date) -> list[tuple[str, dt.date, dt.date]]:
-    """(grain, first period, last period) covering [date_from, date_to] exactly."""
-    full_start = date_from if date_from.day == 1 else _add_months(date_from, 1)
-    after = date_to + dt.timedelta(days=1)
-    full_end = after if after.day == 1 else date_to.replace(day=1)  # first day after the full months
-    if full_start >= full_end:
-        return [(Grain.DAY, date_from, date_to)]
-    segments = []
-    if date_from < full_start:
-        segments.append((Grain.DAY, date_from, full_start - dt.timedelta(days=1)))
-    segments.append((Grain.MONTH, full_start, _add_months(full_end, -1)))
-    if full_end <= date_to:
-        segments.append((Grain.DAY, full_end, date_to))
-    return segments
-
-
-def _filtered(organization: Organization, f: DashboardFilters, *, per_qr: bool = False) -> QuerySet:
-    """The rollup rows that the filters allow: the per-organization table when nothing narrows
-    by QR code (a few hundred rows a year), the per-QR table otherwise."""
-    if not (per_qr or f.qr_code_id or f.campaign_id):
-        return OrgScanRollup.objects.filter(organization=organization)
-    qs = QRScanRollup.objects.filter(organization=organization)
+def _qr_ids(organization: Organization, f: DashboardFilters) -> list[uuid.UUID] | None:
+    """The QR codes a QR-code or campaign filter narrows to (None: no such filter)."""
     if f.qr_code_id:
-        qs = qs.filter(qr_code_id=f.qr_code_id)
+        return [f.qr_code_id]
     if f.campaign_id:
-        qs = qs.filter(qr_code_id__in=QRCode.objects.filter(organization=organization, campaign_id=f.campaign_id)
-                       .values("pk"))
-    return qs
+        return list(QRCode.objects.filter(organization=organization, campaign_id=f.campaign_id)
+                    .values_list("pk", flat=True))
+    return None
 
 
-def _segment_rows(qs: QuerySet, f: DashboardFilters, dimension: str, group: Iterable[str],
-                  extra: Iterable[str] = ()) -> Iterable[dict[str, Any]]:
-    for grain, start, end in _segments(f.date_from, f.date_to):
-        yield from (
-            qs.filter(dimension=dimension, grain=grain, period__gte=start, period__lte=end)
-            .order_by().values(*group)
-            .annotate(scans_=Sum("scans"), unique_=Sum("unique_scans"), bots_=Sum("bot_scans"),
-                      **{f"{e}_": Max(e) for e in extra})
-        )
+def _sums(qs: QuerySet) -> dict[str, int]:
+    row = qs.aggregate(scans=Sum("scans"), unique_scans=Sum("unique_scans"), bot_scans=Sum("bot_scans"))
+    return {k: v or 0 for k, v in row.items()}
 
 
 def scans_totals(*, organization: Organization, filters: DashboardFilters) -> dict[str, int]:
-    """Non-bot scans, unique (human, non-duplicate) scans and bot scans in the filtered range."""
-    totals = {"scans": 0, "unique_scans": 0, "bot_scans": 0}
-    for row in _segment_rows(_filtered(organization, filters), filters, Dimension.TOTAL, ["dimension"]):
-        totals["scans"] += row["scans_"] or 0
-        totals["unique_scans"] += row["unique_"] or 0
-        totals["bot_scans"] += row["bots_"] or 0
-    return totals
+    """Non-bot scans, unique (human, non-duplicate) scans and bot scans in the filtered range:
+    one index-only sum over the range's blocks (analytics.periods)."""
+    buckets = range_buckets(filters.date_from, filters.date_to)
+    qr_ids = _qr_ids(organization, filters)
+    if qr_ids is None:
+        return _sums(OrgScanRollup.objects.filter(organization=organization, dimension=Dimension.TOTAL,
+                                                  bucket__in=buckets))
+    return _sums(QRScanRollup.objects.filter(organization=organization, qr_code_id__in=qr_ids, bucket__in=buckets))
 
 
 def _bucket(day: dt.date, interval: str) -> dt.date:
@@ -167,17 +145,18 @@ def scans_series(*, organization: Organization, filters: DashboardFilters, inter
     weeks and months at the edges count only the days inside the range."""
     if interval not in tier_for(organization).intervals:
         raise PlanUpgradeRequired(f"The {interval} interval is not part of your plan's dashboard.")
-    rows = (
-        _filtered(organization, filters)
-        .filter(dimension=Dimension.TOTAL, grain=Grain.DAY, period__gte=filters.date_from, period__lte=filters.date_to)
-        .order_by().values("period")
-        .annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
-    )
+    days = (bucket(Grain.DAY, filters.date_from), bucket(Grain.DAY, filters.date_to))  # contiguous
+    qr_ids = _qr_ids(organization, filters)
+    if qr_ids is None:
+        qs = OrgScanRollup.objects.filter(organization=organization, dimension=Dimension.TOTAL, bucket__range=days)
+    else:
+        qs = QRScanRollup.objects.filter(organization=organization, qr_code_id__in=qr_ids, bucket__range=days)
+    rows = qs.order_by().values("period").annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
     points: dict[dt.date, list[int]] = {}
     day = _bucket(filters.date_from, interval)
     while day <= filters.date_to:
         points[day] = [0, 0, 0]
-        day = _add_months(day, 1) if interval == "month" else day + dt.timedelta(days=7 if interval == "week" else 1)
+        day = add_months(day, 1) if interval == "month" else day + dt.timedelta(days=7 if interval == "week" else 1)
     for r in rows:
         p = points[_bucket(r["period"], interval)]
         p[0] += r["s"]
@@ -209,40 +188,41 @@ def breakdown(*, organization: Organization, filters: DashboardFilters, by: str,
     """Non-bot scans by country, city, device_type, os, browser, referrer or hour, most first
     (hour: in clock order). Raises PlanUpgradeRequired when the plan lacks that breakdown.
 
-    Two steps: sums per value by index-only scans (the keys cover the counters), then labels
-    and coordinates for the values returned only, from the month rows of the range."""
+    Unfiltered: one index-only statement over the range's blocks that sums, sorts and cuts to
+    `limit` in PostgreSQL, then labels and coordinates for the values returned only."""
     require_breakdown(organization, by)
-    qs = _filtered(organization, filters)
-    sums: dict[str, list[int]] = {}
-    for grain, start, end in _segments(filters.date_from, filters.date_to):
-        for value, s, u in (
-            qs.filter(dimension=by, grain=grain, period__gte=start, period__lte=end)
-            .order_by().values("value").annotate(s=Sum("scans"), u=Sum("unique_scans")).values_list("value", "s", "u")
-        ):
-            acc = sums.get(value)
-            if acc is None:
-                sums[value] = [s, u]
-            else:
-                acc[0] += s
-                acc[1] += u
-    total = sum(v[0] for v in sums.values()) or 1
-    if by == Dimension.HOUR:
-        ordered = sorted((k for k, v in sums.items() if v[0] > 0))
+    qr_ids = _qr_ids(organization, filters)
+    if qr_ids is None:
+        qs = (
+            OrgScanRollup.objects.filter(organization=organization, dimension=by,
+                                         bucket__in=range_buckets(filters.date_from, filters.date_to))
+            .order_by().values("value").annotate(s=Sum("scans"), u=Sum("unique_scans")).filter(s__gt=0)
+        )
+        qs = qs.order_by("value") if by == Dimension.HOUR else qs.order_by("-s", "value")
+        rows = list((qs[:limit] if limit else qs).values_list("value", "s", "u"))
+        total = scans_totals(organization=organization, filters=filters)["scans"] if (
+            limit and len(rows) == limit) else sum(r[1] for r in rows)
     else:
-        ordered = sorted((k for k, v in sums.items() if v[0] > 0), key=lambda k: (-sums[k][0], k))
-    ordered = ordered[:limit] if limit else ordered
+        # Under a QR-code/campaign filter: one index-only scan over those codes' counted scans.
+        qs = (
+            CountedScan.objects.filter(organization=organization, qr_code_id__in=qr_ids,
+                                       day__range=(filters.date_from, filters.date_to))
+            .order_by().values(by).annotate(s=Count("pk"), u=Count("pk", filter=Q(is_unique=True)))
+        )
+        qs = qs.order_by(by) if by == Dimension.HOUR else qs.order_by("-s", by)
+        rows = list((qs[:limit] if limit else qs).values_list(by, "s", "u")) if qr_ids else []
+        total = scans_totals(organization=organization, filters=filters)["scans"] if (
+            limit and len(rows) == limit) else sum(r[1] for r in rows)
+    total = total or 1
     labels: dict[str, tuple] = {}
-    if by in (Dimension.COUNTRY, Dimension.CITY) and ordered:
+    if by in LABELLED_DIMENSIONS and rows:
         labels = {
-            row[0]: row[1:] for row in qs.filter(
-                dimension=by, grain=Grain.MONTH, period__gte=filters.date_from.replace(day=1),
-                period__lte=filters.date_to, value__in=ordered,
-            ).order_by().values("value").annotate(l=Max("label"), la=Max("latitude"), lo=Max("longitude"))
-            .values_list("value", "l", "la", "lo")
+            r[0]: r[1:] for r in DimensionLabel.objects.filter(
+                organization=organization, dimension=by, value__in=[r[0] for r in rows])
+            .values_list("value", "label", "latitude", "longitude")
         }
-    items = []
-    for value in ordered:
-        s, u = sums[value]
+    items_out = []
+    for value, s, u in rows:
         label, lat, lng = labels.get(value, ("", None, None))
         item: dict[str, Any] = {"value": value, "label": _display(by, value, label or ""), "scans": s,
                                 "unique_scans": u, "share": round(s / total, 4)}
@@ -250,26 +230,29 @@ def breakdown(*, organization: Organization, filters: DashboardFilters, by: str,
             item["iso_numeric"] = _country(value)[1]
         elif by == Dimension.CITY:
             item["latitude"], item["longitude"] = lat, lng
-        items.append(item)
-    return items
+        items_out.append(item)
+    return items_out
 
 
-def _per_qr_totals(organization: Organization, filters: DashboardFilters) -> dict[uuid.UUID, list[int]]:
-    totals: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0, 0])
-    qs = _filtered(organization, filters, per_qr=True)
-    for row in _segment_rows(qs, filters, Dimension.TOTAL, ["qr_code_id"]):
-        t = totals[row["qr_code_id"]]
-        t[0] += row["scans_"] or 0
-        t[1] += row["unique_"] or 0
-        t[2] += row["bots_"] or 0
-    return totals
+def _qr_block_sums(organization: Organization, filters: DashboardFilters) -> QuerySet:
+    qs = QRScanRollup.objects.filter(organization=organization,
+                                     bucket__in=range_buckets(filters.date_from, filters.date_to))
+    qr_ids = _qr_ids(organization, filters)
+    if qr_ids is not None:
+        qs = qs.filter(qr_code_id__in=qr_ids)
+    return qs.order_by()
 
 
-def top_qr_codes(*, organization: Organization, filters: DashboardFilters, limit: int = 10,
-                 per_qr: dict | None = None) -> list[dict[str, Any]]:
-    """The QR codes with the most non-bot scans in the filtered range."""
-    per_qr = per_qr if per_qr is not None else _per_qr_totals(organization, filters)
-    top = sorted(((v[0], v[1], v[2], k) for k, v in per_qr.items() if v[0] or v[2]), reverse=True)[:limit]
+def top_qr_codes(*, organization: Organization, filters: DashboardFilters, limit: int = 10) -> list[dict[str, Any]]:
+    """The QR codes with the most non-bot scans in the filtered range (then unique, bots): one
+    index-only statement over the range's per-QR blocks, sorted and cut in PostgreSQL."""
+    top = list(
+        _qr_block_sums(organization, filters).values("qr_code_id")
+        .annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
+        .filter(Q(s__gt=0) | Q(b__gt=0))
+        .order_by("-s", "-u", "-b", "-qr_code_id")[:limit]
+        .values_list("s", "u", "b", "qr_code_id")
+    )
     names = {
         q["id"]: q for q in QRCode.objects.filter(organization=organization, pk__in=[t[3] for t in top])
         .values("id", "name", "location", "status")
@@ -281,27 +264,27 @@ def top_qr_codes(*, organization: Organization, filters: DashboardFilters, limit
     ]
 
 
-def campaign_comparison(*, organization: Organization, filters: DashboardFilters,
-                        per_qr: dict | None = None) -> list[dict[str, Any]]:
+def campaign_comparison(*, organization: Organization, filters: DashboardFilters) -> list[dict[str, Any]]:
     """Scans per campaign in the range (a campaign = the QR codes assigned to it now), with
     campaigns that had none listed at zero. Paid plans only."""
     require_campaign_filter(organization)
-    per_qr = per_qr if per_qr is not None else _per_qr_totals(organization, filters)
     campaigns = {
         c["id"]: {**c, "qr_codes": 0, "scans": 0, "unique_scans": 0}
         for c in Campaign.objects.filter(organization=organization).values("id", "name", "status",
                                                                             "start_date", "end_date")
     }
-    for qr_id, campaign_id in QRCode.objects.filter(organization=organization, campaign__isnull=False) \
-            .values_list("id", "campaign_id"):
-        c = campaigns.get(campaign_id)
-        if c is None:
-            continue
-        c["qr_codes"] += 1
-        t = per_qr.get(qr_id)
-        if t:
-            c["scans"] += t[0]
-            c["unique_scans"] += t[1]
+    qr_campaign = dict(QRCode.objects.filter(organization=organization, campaign__isnull=False)
+                       .values_list("pk", "campaign_id"))
+    for campaign_id in qr_campaign.values():
+        if campaign_id in campaigns:
+            campaigns[campaign_id]["qr_codes"] += 1
+    # Per-QR sums in one index-only statement (no join per rollup row), mapped to campaigns here.
+    for qr_id, s, u in (_qr_block_sums(organization, filters).values("qr_code_id")
+                        .annotate(s=Sum("scans"), u=Sum("unique_scans")).values_list("qr_code_id", "s", "u")):
+        c = campaigns.get(qr_campaign.get(qr_id))
+        if c is not None:
+            c["scans"] += s
+            c["unique_scans"] += u
     if filters.campaign_id:
         return [campaigns[filters.campaign_id]] if filters.campaign_id in campaigns else []
     return sorted(campaigns.values(), key=lambda c: (-c["scans"], c["name"]))
@@ -325,19 +308,18 @@ def dashboard_data(*, organization: Organization, filters: DashboardFilters, int
     """The dashboard's charts and tables for this plan (what a plan lacks is left out here,
     not only in the template)."""
     tier = tier_for(organization)
-    per_qr = _per_qr_totals(organization, filters)
     data: dict[str, Any] = {
         "tier": tier,
         "interval": interval,
         "totals": scans_totals(organization=organization, filters=filters),
         "series": scans_series(organization=organization, filters=filters, interval=interval),
-        "top_qr_codes": top_qr_codes(organization=organization, filters=filters, limit=10, per_qr=per_qr),
+        "top_qr_codes": top_qr_codes(organization=organization, filters=filters, limit=10),
         "breakdowns": {
             dim: breakdown(organization=organization, filters=filters, by=dim,
                            limit=200 if dim in (Dimension.COUNTRY, Dimension.CITY) else 12)
             for dim in BREAKDOWN_ORDER if dim in tier.breakdowns
         },
-        "campaigns": (campaign_comparison(organization=organization, filters=filters, per_qr=per_qr)[:15]
+        "campaigns": (campaign_comparison(organization=organization, filters=filters)[:15]
                       if tier.campaign_filter else None),
     }
     return data

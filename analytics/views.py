@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 
 from analytics import export, selectors
+from analytics.caching import cached_read
 from analytics.filters import earliest_allowed, filters_from_params, today_utc
 from analytics.tiers import PlanUpgradeRequired, tier_for
 from tenants.decorators import tenant_required
@@ -55,7 +56,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "today": today_utc(),
         "intervals": [i for i in selectors.INTERVALS if i in tier.intervals],
         "titles": BREAKDOWN_TITLES,
-        **selectors.dashboard_data(organization=org, filters=filters, interval=interval),
+        # every chart's data; cached until the workers count new scans (analytics.caching)
+        **cached_read(org, "dashboard", (filters, interval),
+                      lambda: selectors.dashboard_data(organization=org, filters=filters, interval=interval)),
     }
     return render(request, "analytics/dashboard.html", context, status=status)
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from analytics.models import Dimension, Grain, QRScanRollup
+from analytics.models import Grain, QRScanRollup
 from campaigns.models import Campaign
 from qrcodes.models import QRCode
 from tenants.errors import NotFound
@@ -50,9 +50,7 @@ def campaign_get(*, organization: Organization, campaign_id: Any) -> Campaign:
 
 def _daily_scans(organization: Organization) -> QuerySet[QRScanRollup]:
     """Per QR code and UTC day: non-bot counted scans (rollup column `scans`)."""
-    return QRScanRollup.objects.filter(
-        organization=organization, grain=Grain.DAY, dimension=Dimension.TOTAL, value=""
-    )
+    return QRScanRollup.objects.filter(organization=organization, grain=Grain.DAY)
 
 
 def _in_campaign_dates() -> Q:

@@ -238,7 +238,7 @@ class UploadedFileAdmin(TenantContentAdmin):
 
 
 class RollupAdmin(BigTableAdmin):
-    list_display = ("organization", "grain", "period", "dimension", "value", "label", "scans", "unique_scans",
+    list_display = ("organization", "grain", "period", "dimension", "value", "scans", "unique_scans",
                     "bot_scans")
     list_filter = ("grain", "dimension", ("period", DateFieldListFilter))
     list_select_related = ("organization",)
@@ -251,8 +251,8 @@ admin.site.register(OrgScanRollup, RollupAdmin)
 
 @admin.register(QRScanRollup)
 class QRScanRollupAdmin(RollupAdmin):
-    list_display = ("organization", "qr_code", "grain", "period", "dimension", "value", "scans", "unique_scans",
-                    "bot_scans")
+    list_display = ("organization", "qr_code", "grain", "period", "scans", "unique_scans", "bot_scans")
+    list_filter = ("grain", ("period", DateFieldListFilter))  # totals only: no dimension
     list_select_related = ("organization", "qr_code")
     raw_id_fields = ("organization", "qr_code")
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from analytics.models import OrgScanRollup, QRScanRollup
+from analytics.models import CountedScan, DimensionLabel, OrgScanRollup, QRScanRollup
 from analytics.rollups import family, referrer_host, rollup_scan_events, rollups_rebuild
 from analytics.tests.conftest import make_scan, t
 
@@ -41,18 +41,40 @@ def test_day_rows_match_hand_counts(scenario, ent_org):
     assert {(r.period.isoformat(), r.scans, r.unique_scans, r.bot_scans) for r in month} == {
         ("2025-01-01", 2, 1, 0), ("2025-02-01", 2, 2, 1), ("2025-03-01", 1, 1, 0),
     }
-    qr1 = QRScanRollup.all_orgs.filter(qr_code=scenario["qr1"], grain="m", dimension="referrer").get()
-    assert (qr1.value, qr1.scans, qr1.unique_scans) == ("instagram.com", 2, 1)
+    qr1 = CountedScan.all_orgs.filter(qr_code_id=scenario["qr1"].pk).order_by("event_id")
+    assert [(r.day, r.referrer, r.is_unique, r.os, r.city) for r in qr1] == [
+        (dt.date(2025, 1, 31), "instagram.com", True, "iOS", "US|Illinois|Chicago"),
+        (dt.date(2025, 1, 31), "instagram.com", False, "iOS", "US|Illinois|Chicago")]
     # the bot scan has no breakdown rows, the pending one none at all
-    assert not QRScanRollup.all_orgs.filter(qr_code=scenario["qr1"], period=dt.date(2025, 2, 1),
-                                            grain="d").exclude(dimension="total").exists()
+    assert CountedScan.all_orgs.filter(organization=ent_org).count() == 5
+    assert not OrgScanRollup.all_orgs.filter(organization=ent_org, period=dt.date(2025, 2, 1),
+                                             grain="d").exclude(dimension="total").exists()
     assert not OrgScanRollup.all_orgs.filter(organization=ent_org, period=dt.date(2025, 3, 2)).exists()
+
+
+def test_week_quarter_and_per_qr_blocks_match_hand_counts(scenario, ent_org):
+    def totals(model, **kw):
+        return {(r.period.isoformat(), r.scans, r.unique_scans, r.bot_scans)
+                for r in model.all_orgs.filter(organization=ent_org, **kw)}
+
+    # month weeks: Jan 29-31, Feb 1-7, Feb 8-14, Feb 22-28, Mar 1-7
+    assert totals(OrgScanRollup, grain="w", dimension="total") == {
+        ("2025-01-29", 2, 1, 0), ("2025-02-01", 0, 0, 1), ("2025-02-08", 1, 1, 0), ("2025-02-22", 1, 1, 0),
+        ("2025-03-01", 1, 1, 0)}
+    assert totals(OrgScanRollup, grain="q", dimension="total") == {("2025-01-01", 5, 4, 1)}
+    assert totals(QRScanRollup, grain="q", qr_code=scenario["qr1"]) == {("2025-01-01", 2, 1, 1)}
+    assert totals(QRScanRollup, grain="d", qr_code=scenario["qr2"]) == {("2025-02-14", 1, 1, 0),
+                                                                         ("2025-02-28", 1, 1, 0)}
+    q_os = {(r.value, r.scans) for r in OrgScanRollup.all_orgs.filter(organization=ent_org, grain="q", dimension="os")}
+    assert q_os == {("iOS", 3), ("Windows", 1), ("Android", 1)}
 
 
 def test_city_rows_carry_coordinates_and_labels(scenario, ent_org):
     row = OrgScanRollup.all_orgs.get(organization=ent_org, grain="m", period=dt.date(2025, 2, 1),
                                      dimension="city", value="GB|England|London")
-    assert (row.label, row.latitude, row.longitude, row.scans) == ("London, United Kingdom", 51.5, -0.12, 1)
+    label = DimensionLabel.all_orgs.get(organization=ent_org, dimension="city", value="GB|England|London")
+    assert (label.label, label.latitude, label.longitude, row.scans) == ("London, United Kingdom", 51.5, -0.12, 1)
+    assert DimensionLabel.all_orgs.get(organization=ent_org, dimension="country", value="GB").label == "United Kingdom"
 
 
 def test_batches_add_up(scenario, ent_org):
@@ -66,11 +88,11 @@ def test_batches_add_up(scenario, ent_org):
 
 
 def test_rebuild_equals_incremental(scenario, ent_org, org_b):
-    inc_qr, inc_org = snapshot(QRScanRollup), snapshot(OrgScanRollup)
-    assert len(inc_qr) > 20 and len(inc_org) > 20
+    models = (QRScanRollup, OrgScanRollup, CountedScan, DimensionLabel)
+    incremental = [snapshot(m) for m in models]
+    assert all(len(rows) > 5 for rows in incremental)
     rollups_rebuild()
-    assert snapshot(QRScanRollup) == inc_qr
-    assert snapshot(OrgScanRollup) == inc_org
+    assert [snapshot(m) for m in models] == incremental
 
 
 def test_rebuild_one_organization_leaves_others_alone(scenario, ent_org, org_b):

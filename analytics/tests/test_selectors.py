@@ -6,7 +6,7 @@ import pytest
 
 from analytics import selectors
 from analytics.filters import DashboardFilters, filters_from_params
-from analytics.selectors import _segments
+from analytics.periods import block_after, block_start, segments
 from analytics.tests.conftest import make_qr, make_scan
 from analytics.tiers import PlanUpgradeRequired
 from tenants.errors import NotFound, ValidationFailed
@@ -29,25 +29,31 @@ def by(rows, key="label"):
 
 
 def test_segments_cover_the_range_exactly():
-    assert _segments(D(2025, 1, 30), D(2025, 3, 2)) == [
-        ("d", D(2025, 1, 30), D(2025, 1, 31)), ("m", D(2025, 2, 1), D(2025, 2, 1)), ("d", D(2025, 3, 1), D(2025, 3, 2))]
-    assert _segments(D(2025, 2, 1), D(2025, 2, 28)) == [("m", D(2025, 2, 1), D(2025, 2, 1))]
-    assert _segments(D(2025, 2, 3), D(2025, 2, 20)) == [("d", D(2025, 2, 3), D(2025, 2, 20))]
-    assert _segments(D(2024, 12, 15), D(2025, 3, 31)) == [
-        ("d", D(2024, 12, 15), D(2024, 12, 31)), ("m", D(2025, 1, 1), D(2025, 3, 1))]
-    for start, end in [(D(2024, 1, 1), D(2024, 12, 31)), (D(2024, 2, 29), D(2025, 3, 1)), (D(2025, 1, 31), D(2025, 2, 1))]:
-        days = set()
-        for grain, a, b in _segments(start, end):
-            cur = a
-            while cur <= b:
-                if grain == "d":
-                    days.add(cur)
-                    cur += dt.timedelta(days=1)
-                else:
-                    nxt = selectors._add_months(cur, 1)
-                    days |= {cur + dt.timedelta(days=i) for i in range((nxt - cur).days)}
-                    cur = nxt
-        assert days == {start + dt.timedelta(days=i) for i in range((end - start).days + 1)}
+    # whole quarters and months inside, month weeks (1-7, 8-14, 15-21, 22-28, 29-end) and days at the ends
+    assert segments(D(2025, 1, 30), D(2025, 3, 2)) == [
+        ("d", D(2025, 1, 30)), ("d", D(2025, 1, 31)), ("m", D(2025, 2, 1)),
+        ("d", D(2025, 3, 1)), ("d", D(2025, 3, 2))]
+    assert segments(D(2025, 2, 1), D(2025, 2, 28)) == [("m", D(2025, 2, 1))]
+    assert segments(D(2025, 1, 1), D(2025, 6, 30)) == [("q", D(2025, 1, 1)), ("q", D(2025, 4, 1))]
+    assert segments(D(2025, 2, 3), D(2025, 2, 20)) == [
+        ("d", D(2025, 2, 3)), ("d", D(2025, 2, 4)), ("d", D(2025, 2, 5)), ("d", D(2025, 2, 6)), ("d", D(2025, 2, 7)),
+        ("w", D(2025, 2, 8)), ("d", D(2025, 2, 15)), ("d", D(2025, 2, 16)), ("d", D(2025, 2, 17)),
+        ("d", D(2025, 2, 18)), ("d", D(2025, 2, 19)), ("d", D(2025, 2, 20))]
+    assert segments(D(2024, 12, 15), D(2025, 3, 31)) == [
+        ("w", D(2024, 12, 15)), ("w", D(2024, 12, 22)), ("w", D(2024, 12, 29)), ("q", D(2025, 1, 1))]
+    assert segments(D(2025, 2, 28), D(2025, 2, 28)) == [("d", D(2025, 2, 28))]
+    # a year ending mid-month: few blocks, not 365 days
+    assert len(segments(D(2025, 11, 26), D(2026, 11, 25))) <= 16
+    for start, end in [(D(2024, 1, 1), D(2024, 12, 31)), (D(2024, 2, 29), D(2025, 3, 1)), (D(2025, 1, 31), D(2025, 2, 1)),
+                       (D(2025, 11, 26), D(2026, 11, 25)), (D(2024, 2, 27), D(2024, 3, 30))]:
+        days = []
+        for grain, period in segments(start, end):
+            assert block_start(grain, period) == period
+            cur = period
+            while cur < block_after(grain, period):
+                days.append(cur)
+                cur += dt.timedelta(days=1)
+        assert days == [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]  # no gap, no overlap
 
 
 def test_totals_under_each_filter(scenario, bound_ent):

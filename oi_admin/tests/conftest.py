@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from analytics.models import OrgScanRollup
+from analytics.periods import bucket
 from campaigns.models import Campaign
 from qrcodes.models import QRCode, ScanEvent
 from tenants.models import ActivityLog, Organization, User
@@ -135,8 +136,8 @@ def world(db) -> World:
     month = timezone.now().date().replace(day=1)
     prev = (month - dt.timedelta(days=1)).replace(day=1)
     for period, cc in ((month, "US"), (month, "GB"), (prev, "US")):
-        OrgScanRollup.all_orgs.create(organization=acme, grain="m", period=period, dimension="country",
-                                      value=cc, label=cc, scans=10)
+        OrgScanRollup.all_orgs.create(organization=acme, grain="m", period=period, bucket=bucket("m", period),
+                                      dimension="country", value=cc, scans=10)
 
     mega = make_org("Mega", "enterprise", days_old=40, scans=5000)
     make_users(mega, 1)
