@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import pycountry
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from analytics.filters import DashboardFilters
@@ -189,30 +189,38 @@ def breakdown(*, organization: Organization, filters: DashboardFilters, by: str,
     (hour: in clock order). Raises PlanUpgradeRequired when the plan lacks that breakdown.
 
     Unfiltered: one index-only statement over the range's blocks that sums, sorts and cuts to
-    `limit` in PostgreSQL, then labels and coordinates for the values returned only."""
+    `limit` in PostgreSQL; then labels and coordinates for the values returned only (country
+    and city)."""
     require_breakdown(organization, by)
     qr_ids = _qr_ids(organization, filters)
     if qr_ids is None:
+        # The "total" row rides along (sorted first) so the shares need no second statement.
+        total_first = Case(When(dimension=Dimension.TOTAL, then=Value(0)), default=Value(1))
         qs = (
-            OrgScanRollup.objects.filter(organization=organization, dimension=by,
+            OrgScanRollup.objects.filter(organization=organization, dimension__in=[by, Dimension.TOTAL],
                                          bucket__in=range_buckets(filters.date_from, filters.date_to))
-            .order_by().values("value").annotate(s=Sum("scans"), u=Sum("unique_scans")).filter(s__gt=0)
+            .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
         )
-        qs = qs.order_by("value") if by == Dimension.HOUR else qs.order_by("-s", "value")
-        rows = list((qs[:limit] if limit else qs).values_list("value", "s", "u"))
-        total = scans_totals(organization=organization, filters=filters)["scans"] if (
-            limit and len(rows) == limit) else sum(r[1] for r in rows)
+        qs = qs.order_by(total_first, "value") if by == Dimension.HOUR else qs.order_by(total_first, "-s", "value")
+        got = list((qs[:limit + 1] if limit else qs).values_list("dimension", "value", "s", "u"))
+        total = sum(r[2] for r in got if r[0] == Dimension.TOTAL)
+        rows = [r[1:] for r in got if r[0] != Dimension.TOTAL and r[2] > 0]
     else:
         # Under a QR-code/campaign filter: one index-only scan over those codes' counted scans.
         qs = (
             CountedScan.objects.filter(organization=organization, qr_code_id__in=qr_ids,
                                        day__range=(filters.date_from, filters.date_to))
-            .order_by().values(by).annotate(s=Count("pk"), u=Count("pk", filter=Q(is_unique=True)))
+            .order_by().values(by).annotate(s=Count("*"), u=Count("is_unique", filter=Q(is_unique=True)))
         )
         qs = qs.order_by(by) if by == Dimension.HOUR else qs.order_by("-s", by)
         rows = list((qs[:limit] if limit else qs).values_list(by, "s", "u")) if qr_ids else []
         total = scans_totals(organization=organization, filters=filters)["scans"] if (
             limit and len(rows) == limit) else sum(r[1] for r in rows)
+    return _items(organization, by, rows, total)
+
+
+def _items(organization: Organization, by: str, rows: list[tuple[str, int, int]], total: int) -> list[dict[str, Any]]:
+    """Shape (value, scans, unique) rows; labels and coordinates for country and city values."""
     total = total or 1
     labels: dict[str, tuple] = {}
     if by in LABELLED_DIMENSIONS and rows:
@@ -232,6 +240,34 @@ def breakdown(*, organization: Organization, filters: DashboardFilters, by: str,
             item["latitude"], item["longitude"] = lat, lng
         items_out.append(item)
     return items_out
+
+
+def small_breakdowns(*, organization: Organization, filters: DashboardFilters, dims: list[str],
+                     limit: int) -> dict[str, list[dict[str, Any]]]:
+    """Several low-cardinality breakdowns (devices, OS, browsers, referrers, hours: a few dozen
+    values in all) at once, each exactly as breakdown(by=dim, limit=limit) would give it. Without
+    a QR-code/campaign filter they come from one statement instead of one each."""
+    for dim in dims:
+        require_breakdown(organization, dim)
+    if _qr_ids(organization, filters) is not None or not dims:
+        return {dim: breakdown(organization=organization, filters=filters, by=dim, limit=limit) for dim in dims}
+    per_dim: dict[str, list[tuple[str, int, int]]] = {dim: [] for dim in dims}
+    total = 0
+    for dim, value, s, u in (
+        OrgScanRollup.objects.filter(organization=organization, dimension__in=[*dims, Dimension.TOTAL],
+                                     bucket__in=range_buckets(filters.date_from, filters.date_to))
+        .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
+        .values_list("dimension", "value", "s", "u")
+    ):
+        if dim == Dimension.TOTAL:
+            total = s
+        elif s > 0:
+            per_dim[dim].append((value, s, u))
+    out = {}
+    for dim, rows in per_dim.items():
+        rows.sort(key=(lambda r: r[0]) if dim == Dimension.HOUR else (lambda r: (-r[1], r[0])))
+        out[dim] = _items(organization, dim, rows[:limit], total)
+    return out
 
 
 def _qr_block_sums(organization: Organization, filters: DashboardFilters) -> QuerySet:
@@ -314,11 +350,7 @@ def dashboard_data(*, organization: Organization, filters: DashboardFilters, int
         "totals": scans_totals(organization=organization, filters=filters),
         "series": scans_series(organization=organization, filters=filters, interval=interval),
         "top_qr_codes": top_qr_codes(organization=organization, filters=filters, limit=10),
-        "breakdowns": {
-            dim: breakdown(organization=organization, filters=filters, by=dim,
-                           limit=200 if dim in (Dimension.COUNTRY, Dimension.CITY) else 12)
-            for dim in BREAKDOWN_ORDER if dim in tier.breakdowns
-        },
+        "breakdowns": _page_breakdowns(organization, filters, tier.breakdowns),
         "campaigns": (campaign_comparison(organization=organization, filters=filters)[:15]
                       if tier.campaign_filter else None),
     }
@@ -326,3 +358,13 @@ def dashboard_data(*, organization: Organization, filters: DashboardFilters, int
 
 
 BREAKDOWN_ORDER = ["country", "city", "device_type", "os", "browser", "referrer", "hour"]
+LOCATION_LIMIT, SMALL_LIMIT = 200, 12  # the page's table + map, and its bar charts
+
+
+def _page_breakdowns(organization: Organization, filters: DashboardFilters,
+                     allowed: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
+    dims = [d for d in BREAKDOWN_ORDER if d in allowed]
+    small = small_breakdowns(organization=organization, filters=filters, limit=SMALL_LIMIT,
+                             dims=[d for d in dims if d not in LABELLED_DIMENSIONS])
+    return {d: small[d] if d in small else breakdown(organization=organization, filters=filters, by=d,
+                                                     limit=LOCATION_LIMIT) for d in dims}

@@ -200,3 +200,15 @@ def test_filters_validate_and_hide_other_tenants(scenario, ent_org, org_b):
                         {"campaign_id": "00000000-0000-0000-0000-000000000000"}):
             with pytest.raises(NotFound):
                 filters_from_params(organization=ent_org, params=missing)
+
+
+def test_small_breakdowns_in_one_statement_equal_each_breakdown(scenario, bound_ent, django_assert_max_num_queries):
+    dims = ["device_type", "os", "browser", "referrer", "hour"]
+    for f in (ALL, DashboardFilters(D(2025, 2, 1), D(2025, 2, 28)),
+              DashboardFilters(ALL.date_from, ALL.date_to, campaign_id=scenario["c1"].pk)):
+        each = {d: selectors.breakdown(organization=bound_ent, filters=f, by=d, limit=2) for d in dims}
+        assert selectors.small_breakdowns(organization=bound_ent, filters=f, dims=dims, limit=2) == each
+    with django_assert_max_num_queries(1):
+        selectors.small_breakdowns(organization=bound_ent, filters=ALL, dims=dims, limit=12)
+    assert by(selectors.small_breakdowns(organization=bound_ent, filters=ALL, dims=["os"], limit=12)["os"]) == {
+        "iOS": 3, "Windows": 1, "Android": 1}

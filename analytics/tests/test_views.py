@@ -83,3 +83,12 @@ def test_login_required(client):
 def test_dashboard_with_no_data(ent_client, ent_org):
     r = ent_client.get("/dashboard")
     assert r.status_code == 200 and r.context["totals"]["scans"] == 0
+
+
+def test_filter_selects_escape_names_and_mark_the_selection(scenario, ent_client):
+    scenario["qr3"].name = '<script>alert("x")</script>'
+    scenario["qr3"].save()
+    html = ent_client.get(f"/dashboard?{RANGE}&qr_code_id={scenario['qr3'].pk}").content.decode()
+    assert "<script>alert" not in html
+    assert f'<option value="{scenario["qr3"].pk}" selected>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</option>' in html
+    assert f'<option value="{scenario["c1"].pk}">Spring</option>' in html
