@@ -8,7 +8,7 @@ import pytest
 from campaigns.models import Campaign
 from campaigns.tests.conftest import make_qr
 from tenants.models import ActivityLog
-from uploads.tests.browser import in_chromium
+from tests.e2e.browser import in_chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

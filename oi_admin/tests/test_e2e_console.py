@@ -1,16 +1,12 @@
 """Real headless Chromium: OI staff log into /admin/, open every report and see its charts
 drawn (Chart.js from static/vendor, the maps without internet tiles); a tenant user is refused.
 
-Playwright runs in a thread of its own: other modules hold a session-scoped sync Playwright in
-the main thread, and a second one there refuses to start."""
+Playwright runs in a thread of its own (tests.e2e.browser.in_chromium)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -18,40 +14,10 @@ from oi_admin.reports import REPORTS
 from oi_admin.tests.conftest import at, make_org, make_qrs, make_scan
 from tenants.models import User
 from tenants.tests.factories import PASSWORD, UserFactory
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM
+from tests.e2e.browser import in_chromium
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def in_chromium(steps: Callable, name: str) -> None:
-    """Run steps(page) in headless Chromium on a separate thread; re-raise its failure."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(15_000)
-            try:
-                steps(page)
-            except BaseException as e:  # noqa: BLE001 - handed to the test thread
-                ARTIFACTS.mkdir(exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-                failure.append(e)
-            finally:
-                browser.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=180)
-    assert not thread.is_alive(), "the browser steps did not finish"
-    if failure:
-        raise failure[0]
 
 
 def _login(page, live_server, email: str) -> None:

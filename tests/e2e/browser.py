@@ -1,8 +1,8 @@
-"""Headless Chromium for this project's browser tests, on a thread of its own.
+"""Headless Chromium on a thread of its own, for browser tests outside tests/e2e.
 
-Other test modules import the session-scoped `browser` fixture from tests/e2e/conftest.py;
-a second sync Playwright started in the main thread while theirs is alive refuses to start
-("Sync API inside the asyncio loop"), so these tests drive their own Playwright elsewhere."""
+tests/e2e's `browser` fixture holds a sync Playwright in the main thread; a second one started
+there while it is alive refuses to start ("Sync API inside the asyncio loop"), so the apps'
+browser tests call in_chromium(steps, name), which drives its own Playwright elsewhere."""
 
 import threading
 from collections.abc import Callable
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 
 def in_chromium(steps: Callable, name: str) -> None:
@@ -24,7 +24,7 @@ def in_chromium(steps: Callable, name: str) -> None:
     def run() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+                                        args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(15_000)
             try:
@@ -38,7 +38,7 @@ def in_chromium(steps: Callable, name: str) -> None:
 
     thread = threading.Thread(target=run)
     thread.start()
-    thread.join(timeout=120)
+    thread.join(timeout=180)
     assert not thread.is_alive(), "the browser steps did not finish"
     if failure:
         raise failure[0]

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from tenants.models import ActivityLog, Organization
+from tests.e2e.browser import in_chromium
 from uploads.models import UploadedFile
-from uploads.tests.browser import in_chromium
 from uploads.tests.samples import pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
