@@ -217,3 +217,25 @@ def test_anonymous_is_401(qr_a):
         r = APIClient().get(path)
         assert r.status_code == 401
         assert r.json()["error"] == "not_authenticated"
+
+
+def test_a_code_that_opens_a_file_answers_an_empty_qr_url_which_the_schema_allows(api_a, org_a, admin_a):
+    """Found by the API fuzz test: qr_url is "" for a code linked to an upload, and the schema
+    said `format: uri`."""
+    import jsonschema
+
+    from tenants.scoping import bind_organization
+    from tests.conftest import api_schema_document
+    from uploads.services import upload_create
+    from uploads.tests.samples import pdf_file
+
+    with bind_organization(org_a):
+        upload = upload_create(organization=org_a, actor=admin_a, file=pdf_file())
+    r = api_a.post("/api/qrcodes", {"name": "Menu file", "linked_content_id": str(upload.pk)}, format="json")
+    assert r.status_code == 201 and r.json()["qr_url"] == ""
+    schema = api_schema_document()["components"]["schemas"]["QRCode"]["properties"]["qr_url"]
+    checker = jsonschema.FormatChecker()
+    jsonschema.validate("", schema, format_checker=checker)
+    jsonschema.validate("https://a.example/menu", schema, format_checker=checker)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("not a url", schema, format_checker=checker)

@@ -176,3 +176,14 @@ def test_session_upload_needs_csrf(admin_a, password):
     token = c.get("/uploads").context["csrf_token"]
     r = c.post("/api/uploads", {"file": SimpleUploadedFile("menu.pdf", pdf_bytes())}, HTTP_X_CSRFTOKEN=str(token))
     assert r.status_code == 201, r.content
+
+
+def test_download_answers_the_file_type_and_the_schema_allows_any(api_a):
+    """Found by the API fuzz test: the download was documented as JSON only."""
+    from tests.conftest import api_schema_document
+
+    up = _upload(api_a).json()
+    r = api_a.get(f"/api/uploads/{up['id']}/download")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    responses = api_schema_document()["paths"]["/api/uploads/{upload_id}/download"]["get"]["responses"]
+    assert list(responses["200"]["content"]) == ["*/*"] and "302" in responses
