@@ -27,7 +27,7 @@ from tenants.permissions import TenantRolePermission
 from tenants.scoping import as_uuid
 
 
-@extend_schema_field({"type": "string", "oneOf": [{"format": "uri"}, {"maxLength": 0}],
+@extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}],
                       "description": "The destination URL; empty when the code opens an uploaded file."})
 class DestinationURLField(serializers.CharField):
     pass

@@ -234,8 +234,6 @@ def test_a_code_that_opens_a_file_answers_an_empty_qr_url_which_the_schema_allow
     r = api_a.post("/api/qrcodes", {"name": "Menu file", "linked_content_id": str(upload.pk)}, format="json")
     assert r.status_code == 201 and r.json()["qr_url"] == ""
     schema = api_schema_document()["components"]["schemas"]["QRCode"]["properties"]["qr_url"]
-    checker = jsonschema.FormatChecker()
-    jsonschema.validate("", schema, format_checker=checker)
-    jsonschema.validate("https://a.example/menu", schema, format_checker=checker)
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate("not a url", schema, format_checker=checker)
+    assert schema["anyOf"] == [{"format": "uri"}, {"maxLength": 0}]
+    for value in ("", "https://a.example/menu"):
+        jsonschema.validate(value, schema, format_checker=jsonschema.FormatChecker())
