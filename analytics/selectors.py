@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import pycountry
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
@@ -243,30 +244,51 @@ def _items(organization: Organization, by: str, rows: list[tuple[str, int, int]]
 
 
 def small_breakdowns(*, organization: Organization, filters: DashboardFilters, dims: list[str],
-                     limit: int) -> dict[str, list[dict[str, Any]]]:
-    """Several low-cardinality breakdowns (devices, OS, browsers, referrers, hours: a few dozen
-    values in all) at once, each exactly as breakdown(by=dim, limit=limit) would give it. Without
-    a QR-code/campaign filter they come from one statement instead of one each."""
+                     limit: int | dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+    """Several breakdowns at once, each exactly as breakdown(by=dim, limit=limit[dim]) would give
+    it, from one statement: without a QR-code/campaign filter one scan of the range's blocks
+    (meant for the low-cardinality dimensions: every value comes back), with one a single scan
+    of the filter's CountedScan rows with a GROUPING SET per dimension."""
     for dim in dims:
-        require_breakdown(organization, dim)
-    if _qr_ids(organization, filters) is not None or not dims:
-        return {dim: breakdown(organization=organization, filters=filters, by=dim, limit=limit) for dim in dims}
+        require_breakdown(organization, dim)  # also: every dim is a known column name below
+    if not dims:
+        return {}
     per_dim: dict[str, list[tuple[str, int, int]]] = {dim: [] for dim in dims}
     total = 0
-    for dim, value, s, u in (
-        OrgScanRollup.objects.filter(organization=organization, dimension__in=[*dims, Dimension.TOTAL],
-                                     bucket__in=range_buckets(filters.date_from, filters.date_to))
-        .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
-        .values_list("dimension", "value", "s", "u")
-    ):
-        if dim == Dimension.TOTAL:
-            total = s
-        elif s > 0:
-            per_dim[dim].append((value, s, u))
+    qr_ids = _qr_ids(organization, filters)
+    if qr_ids is None:
+        for dim, value, s, u in (
+            OrgScanRollup.objects.filter(organization=organization, dimension__in=[*dims, Dimension.TOTAL],
+                                         bucket__in=range_buckets(filters.date_from, filters.date_to))
+            .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
+            .values_list("dimension", "value", "s", "u")
+        ):
+            if dim == Dimension.TOTAL:
+                total = s
+            elif s > 0:
+                per_dim[dim].append((value, s, u))
+    elif qr_ids:
+        # One index-only scan of the filter's CountedScan rows, one GROUPING SET per dimension
+        # (the ORM builds the scoped inner query; the grouping sets wrap it).
+        inner, params = (CountedScan.objects.filter(organization=organization, qr_code_id__in=qr_ids,
+                                                    day__range=(filters.date_from, filters.date_to))
+                         .order_by().values(*dims, "is_unique").query.sql_with_params())
+        cols = ", ".join(f'"{d}"' for d in dims)
+        sql = (f"SELECT {cols}, {', '.join(f'GROUPING({chr(34)}{d}{chr(34)})' for d in dims)}, count(*), "  # noqa: S608
+               f"count(*) FILTER (WHERE is_unique) FROM ({inner}) AS t "
+               f"GROUP BY GROUPING SETS ({', '.join(f'({chr(34)}{d}{chr(34)})' for d in dims)})")
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            for row in cur.fetchall():
+                values, grouped, (s, u) = row[:len(dims)], row[len(dims):2 * len(dims)], row[-2:]
+                dim_index = grouped.index(0)  # the one dimension this row is grouped by
+                per_dim[dims[dim_index]].append((values[dim_index], s, u))
+                if dim_index == 0:
+                    total += s
     out = {}
     for dim, rows in per_dim.items():
         rows.sort(key=(lambda r: r[0]) if dim == Dimension.HOUR else (lambda r: (-r[1], r[0])))
-        out[dim] = _items(organization, dim, rows[:limit], total)
+        out[dim] = _items(organization, dim, rows[:limit if isinstance(limit, int) else limit[dim]], total)
     return out
 
 
@@ -279,16 +301,29 @@ def _qr_block_sums(organization: Organization, filters: DashboardFilters) -> Que
     return qs.order_by()
 
 
-def top_qr_codes(*, organization: Organization, filters: DashboardFilters, limit: int = 10) -> list[dict[str, Any]]:
+def _per_qr(organization: Organization, filters: DashboardFilters) -> list[tuple[uuid.UUID, int, int, int]]:
+    """(qr_code_id, scans, unique, bots) of every QR code with scans in the range: one
+    index-only statement; the page computes it once for the top list and the campaigns."""
+    return list(_qr_block_sums(organization, filters).values("qr_code_id")
+                .annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
+                .values_list("qr_code_id", "s", "u", "b"))
+
+
+def top_qr_codes(*, organization: Organization, filters: DashboardFilters, limit: int = 10,
+                 per_qr: list[tuple[uuid.UUID, int, int, int]] | None = None) -> list[dict[str, Any]]:
     """The QR codes with the most non-bot scans in the filtered range (then unique, bots): one
-    index-only statement over the range's per-QR blocks, sorted and cut in PostgreSQL."""
-    top = list(
-        _qr_block_sums(organization, filters).values("qr_code_id")
-        .annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
-        .filter(Q(s__gt=0) | Q(b__gt=0))
-        .order_by("-s", "-u", "-b", "-qr_code_id")[:limit]
-        .values_list("s", "u", "b", "qr_code_id")
-    )
+    index-only statement over the range's per-QR blocks, sorted and cut in PostgreSQL (or the
+    page's `per_qr` sums, sorted here)."""
+    if per_qr is None:
+        top = list(
+            _qr_block_sums(organization, filters).values("qr_code_id")
+            .annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
+            .filter(Q(s__gt=0) | Q(b__gt=0))
+            .order_by("-s", "-u", "-b", "-qr_code_id")[:limit]
+            .values_list("s", "u", "b", "qr_code_id")
+        )
+    else:
+        top = sorted(((s, u, b, k) for k, s, u, b in per_qr if s or b), reverse=True)[:limit]
     names = {
         q["id"]: q for q in QRCode.objects.filter(organization=organization, pk__in=[t[3] for t in top])
         .values("id", "name", "location", "status")
@@ -300,7 +335,8 @@ def top_qr_codes(*, organization: Organization, filters: DashboardFilters, limit
     ]
 
 
-def campaign_comparison(*, organization: Organization, filters: DashboardFilters) -> list[dict[str, Any]]:
+def campaign_comparison(*, organization: Organization, filters: DashboardFilters,
+                        per_qr: list[tuple[uuid.UUID, int, int, int]] | None = None) -> list[dict[str, Any]]:
     """Scans per campaign in the range (a campaign = the QR codes assigned to it now), with
     campaigns that had none listed at zero. Paid plans only."""
     require_campaign_filter(organization)
@@ -315,8 +351,7 @@ def campaign_comparison(*, organization: Organization, filters: DashboardFilters
         if campaign_id in campaigns:
             campaigns[campaign_id]["qr_codes"] += 1
     # Per-QR sums in one index-only statement (no join per rollup row), mapped to campaigns here.
-    for qr_id, s, u in (_qr_block_sums(organization, filters).values("qr_code_id")
-                        .annotate(s=Sum("scans"), u=Sum("unique_scans")).values_list("qr_code_id", "s", "u")):
+    for qr_id, s, u, _b in (per_qr if per_qr is not None else _per_qr(organization, filters)):
         c = campaigns.get(qr_campaign.get(qr_id))
         if c is not None:
             c["scans"] += s
@@ -344,14 +379,15 @@ def dashboard_data(*, organization: Organization, filters: DashboardFilters, int
     """The dashboard's charts and tables for this plan (what a plan lacks is left out here,
     not only in the template)."""
     tier = tier_for(organization)
+    per_qr = _per_qr(organization, filters)
     data: dict[str, Any] = {
         "tier": tier,
         "interval": interval,
         "totals": scans_totals(organization=organization, filters=filters),
         "series": scans_series(organization=organization, filters=filters, interval=interval),
-        "top_qr_codes": top_qr_codes(organization=organization, filters=filters, limit=10),
+        "top_qr_codes": top_qr_codes(organization=organization, filters=filters, limit=10, per_qr=per_qr),
         "breakdowns": _page_breakdowns(organization, filters, tier.breakdowns),
-        "campaigns": (campaign_comparison(organization=organization, filters=filters)[:15]
+        "campaigns": (campaign_comparison(organization=organization, filters=filters, per_qr=per_qr)[:15]
                       if tier.campaign_filter else None),
     }
     return data
@@ -364,6 +400,9 @@ LOCATION_LIMIT, SMALL_LIMIT = 200, 12  # the page's table + map, and its bar cha
 def _page_breakdowns(organization: Organization, filters: DashboardFilters,
                      allowed: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
     dims = [d for d in BREAKDOWN_ORDER if d in allowed]
+    if filters.qr_code_id or filters.campaign_id:  # every breakdown from one scan of the filter's scans
+        limits = {d: LOCATION_LIMIT if d in LABELLED_DIMENSIONS else SMALL_LIMIT for d in dims}
+        return small_breakdowns(organization=organization, filters=filters, limit=limits, dims=dims)
     small = small_breakdowns(organization=organization, filters=filters, limit=SMALL_LIMIT,
                              dims=[d for d in dims if d not in LABELLED_DIMENSIONS])
     return {d: small[d] if d in small else breakdown(organization=organization, filters=filters, by=d,

@@ -93,7 +93,10 @@ def queries(org: Organization, runs: int) -> list[tuple[str, float, float]]:
                       lambda d=dim, n=lim: selectors.breakdown(organization=org, filters=f30, by=d, limit=n)))
         cases.append((f"breakdown {dim} {fyear.days}d (top {lim})",
                       lambda d=dim, n=lim: selectors.breakdown(organization=org, filters=fyear, by=d, limit=n)))
-    cases.append(("breakdown city 30d (all values)",
+    cases.append(("the page's small breakdowns 30d (one statement)", lambda: selectors.small_breakdowns(
+        organization=org, filters=f30, limit=12, dims=[d for d in selectors.BREAKDOWN_ORDER
+                                                       if d in tier.breakdowns and d not in ("country", "city")])))
+    cases.append(("breakdown city 30d (all values; API max is 1000)",
                   lambda: selectors.breakdown(organization=org, filters=f30, by="city")) if "city" in tier.breakdowns
                  else ("breakdown country 30d (all values)",
                        lambda: selectors.breakdown(organization=org, filters=f30, by="country")))
@@ -122,6 +125,8 @@ def queries(org: Organization, runs: int) -> list[tuple[str, float, float]]:
              lambda: selectors.breakdown(organization=org, filters=fq, by="os", limit=12)),
             ("qr filter (busiest): os 30d", lambda: selectors.breakdown(organization=org, filters=fq30, by="os", limit=12)),
         ]
+        cases.append((f"qr filter (busiest): all the page's breakdowns {fyear.days}d",
+                      lambda: selectors._page_breakdowns(org, fq, tier.breakdowns)))
         if "city" in tier.breakdowns:
             cases.append((f"qr filter (busiest): city {fyear.days}d (top 200)",
                           lambda: selectors.breakdown(organization=org, filters=fq, by="city", limit=200)))

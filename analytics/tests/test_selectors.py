@@ -210,5 +210,10 @@ def test_small_breakdowns_in_one_statement_equal_each_breakdown(scenario, bound_
         assert selectors.small_breakdowns(organization=bound_ent, filters=f, dims=dims, limit=2) == each
     with django_assert_max_num_queries(1):
         selectors.small_breakdowns(organization=bound_ent, filters=ALL, dims=dims, limit=12)
+    q2 = DashboardFilters(D(2025, 2, 20), D(2025, 3, 2), qr_code_id=scenario["qr2"].pk)
+    every = ["country", "city", *dims]
+    got = selectors.small_breakdowns(organization=bound_ent, filters=q2, dims=every, limit={d: 5 for d in every})
+    assert got == {d: selectors.breakdown(organization=bound_ent, filters=q2, by=d, limit=5) for d in every}
+    assert by(got["city"]) == {"New York, United States": 1}
     assert by(selectors.small_breakdowns(organization=bound_ent, filters=ALL, dims=["os"], limit=12)["os"]) == {
         "iOS": 3, "Windows": 1, "Android": 1}
