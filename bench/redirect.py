@@ -21,45 +21,30 @@ import asyncio
 import os
 import random
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-VENV_BIN = Path(sys.executable).parent
-BENCH_DB = os.environ.get("BENCH_DB", "oi_bench")  # one per concurrent run on a shared server
-QUEUE = "oi-bench"  # bench.redirect_site.CELERY_TASK_DEFAULT_QUEUE
 
-USER_AGENTS = [
-    "Mozilla/5.0 (iPhone; CPU iPhone OS {v}_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/{v}.0 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (Linux; Android {a}; Pixel {p}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{c}.0.0.0 Mobile Safari/537.36",
-    "Mozilla/5.0 (Linux; Android {a}; SM-S9{p}1B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/2{p}.0 Chrome/{c}.0.0.0 Mobile Safari/537.36",
-    "Mozilla/5.0 (iPad; CPU OS {v}_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/{v}.0 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{c}.0.0.0 Safari/537.36",
-    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
-]
-
-
-def user_agents(n: int = 60) -> list[str]:
-    rnd = random.Random(7)
-    out = []
-    for _ in range(n):
-        t = rnd.choice(USER_AGENTS)
-        out.append(t.format(v=rnd.randint(14, 18), a=rnd.randint(10, 14), p=rnd.randint(4, 9), c=rnd.randint(110, 130)))
-    return out
-
-
-def public_ips(n: int = 2000) -> list[str]:
-    rnd = random.Random(11)
-    firsts = [24, 50, 68, 71, 73, 81, 86, 92, 98, 128, 151, 174, 185, 203]
-    return [f"{rnd.choice(firsts)}.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.{rnd.randint(1, 254)}" for _ in range(n)]
-
+from bench.harness import (  # noqa: E402 - after the path set-up
+    QUEUE,
+    VENV_BIN,
+    beat_cmd,
+    bench_database_url,
+    gunicorn_cmd,
+    public_ips,
+    recreate_database,
+    start,
+    stop,
+    user_agents,
+    wait_http,
+    worker_cmd,
+)
 
 # -- load generator -------------------------------------------------------------------------
 
@@ -150,52 +135,6 @@ def merge(results: list[PhaseResult]) -> PhaseResult:
     total = sum(r.requests for r in results)
     return PhaseResult(results[0].name, total, total / rps, [x for r in results for x in r.latencies],
                        sum(r.errors for r in results))
-
-
-# -- services -------------------------------------------------------------------------------
-
-def bench_database_url(base: str) -> str:
-    parts = urlsplit(base)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def recreate_database(base: str) -> None:
-    import psycopg
-
-    parts = urlsplit(base)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-
-
-def stop(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-def wait_http(port: int, timeout: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start; see .data/bench/gunicorn.log")
 
 
 # -- data (inside this process, Django set up on the bench database) ---------------------------
@@ -332,17 +271,10 @@ def main() -> None:
     popular = codes[0]
     procs: dict[str, subprocess.Popen] = {}
     try:
-        procs["gunicorn"] = start([
-            str(VENV_BIN / "gunicorn"), "outbound_impact.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-            "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread",
-            "--keep-alive", "30", "--log-level", "warning",
-        ], env, logs / "gunicorn.log")
-        procs["worker"] = start([str(VENV_BIN / "celery"), "-A", "outbound_impact", "worker", "-Q", QUEUE,
-                                 "--concurrency", "1", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-                                env, logs / "worker.log")
-        beat_cmd = [str(VENV_BIN / "celery"), "-A", "outbound_impact", "beat", "--loglevel=WARNING",
-                    "--schedule", str(logs / "celerybeat-schedule")]
-        procs["beat"] = start(beat_cmd, env, logs / "beat.log")
+        procs["gunicorn"] = start(gunicorn_cmd(args.port, args.workers, args.threads), env, logs / "gunicorn.log")
+        procs["worker"] = start(worker_cmd(), env, logs / "worker.log")
+        beat = beat_cmd(logs)
+        procs["beat"] = start(beat, env, logs / "beat.log")
         wait_http(args.port)
         print(f"gunicorn gthread --workers {args.workers} --threads {args.threads} on 127.0.0.1:{args.port}; "
               f"{args.concurrency} keep-alive clients, {args.rounds} rounds x {args.requests} requests per case; "
@@ -399,7 +331,7 @@ def main() -> None:
               f"~{1e6 / (mine + stages['analytics rollups']):,.0f} events/s")
 
         # 3. Scan-to-counter lag at a steady rate with beat and the worker live.
-        procs["beat"] = start(beat_cmd, env, logs / "beat.log")
+        procs["beat"] = start(beat, env, logs / "beat.log")
         time.sleep(3)
         since = timezone.now()
         d = run_phase("(d) steady /s/ load", args.port, [f"/s/{q.short_code}" for q in codes],
