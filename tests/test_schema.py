@@ -174,9 +174,6 @@ def _csp_allows_inline(csp: str, attrs: dict, code: str) -> bool:
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason=(
-    "Swagger UI's initializer is an inline script without nonce or hash: serve it as a file with "
-    "drf_spectacular.views.SpectacularSwaggerSplitView in outbound_impact/urls.py (requested from the lead)"))
 def test_swagger_ui_scripts_may_run_under_the_content_security_policy():
     page = Client().get("/api/docs/")
     csp = page.get("Content-Security-Policy", "")
