@@ -91,6 +91,7 @@ def test_tenant_pages_work_under_the_policy(page, live_server, org_a, admin_a):
     page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
     page.get_by_role("button", name="Delete").click()
     page.wait_for_timeout(300)
+    console.assert_clean("qr code detail")  # a blocked handler shows here first
     assert asked and asked[0].startswith("Delete this QR code")
     # The activity filter's inline onchange (allowed by hash) still submits.
     console.visit(page, f"{live_server.url}/activity")
@@ -112,6 +113,7 @@ def test_the_oi_console_and_its_charts_work_under_the_policy(page, live_server):
         canvases = page.locator("canvas.oi-chart-canvas")
         for i in range(canvases.count()):
             page.wait_for_selector(f"canvas.oi-chart-canvas >> nth={i}")
+        console.assert_clean(f"report {report.slug}")
         rendered = page.evaluate(
             "[...document.querySelectorAll('canvas.oi-chart-canvas')].every(c => c.dataset.rendered === '1')")
         assert rendered, report.slug  # the inline chart script ran
