@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from qrcodes.models import QRCode
-from tenants.errors import NotFound
+from tenants.errors import NotFound, ValidationFailed
 from tenants.models import Organization
 from tenants.scoping import as_uuid
 from uploads.models import UploadedFile
@@ -18,7 +18,10 @@ def upload_list(*, organization: Organization, campaign_id: Any = None) -> Query
     """The organization's uploads, newest first; optionally one campaign's."""
     qs = UploadedFile.objects.filter(organization=organization).select_related("campaign", "uploaded_by_user")
     if campaign_id not in (None, ""):
-        qs = qs.filter(campaign_id=as_uuid(campaign_id))
+        parsed = as_uuid(campaign_id)
+        if parsed is None:
+            raise ValidationFailed({"campaign_id": "Must be a UUID."})
+        qs = qs.filter(campaign_id=parsed)
     return qs.order_by("-created_at")
 
 

@@ -187,3 +187,10 @@ def test_download_answers_the_file_type_and_the_schema_allows_any(api_a):
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     responses = api_schema_document()["paths"]["/api/uploads/{upload_id}/download"]["get"]["responses"]
     assert list(responses["200"]["content"]) == ["*/*"] and "302" in responses
+
+
+@pytest.mark.django_db
+def test_list_with_a_malformed_campaign_id_is_400(api_a):
+    r = api_a.get("/api/uploads", {"campaign_id": "garbage"})
+    assert r.status_code == 400 and r.json()["error"] == "validation_error"
+    assert "campaign_id" in r.json()["detail"]
