@@ -83,6 +83,12 @@ class OrgScanRollup(BlockFields):
                 include=_COUNTERS,  # a breakdown over a range is one index-only scan
             ),
         ]
+        indexes = [
+            # The OI console's "countries reached" (oi_admin.selectors.best_performing) reads the
+            # month rows of every tenant's countries; this keeps that an index-only scan.
+            models.Index(fields=["organization", "value"], name="org_block_month_country",
+                         condition=models.Q(grain="m", dimension="country"), include=["scans"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.grain}{self.period} {self.dimension}={self.value}"
