@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 SERVICES := $(PY) scripts/local_services.py exec --
 
-.PHONY: run test setup lint services-down bench-redirect bench-dashboard bench-reports
+.PHONY: run test setup lint services-down bench-redirect bench-dashboard bench-reports bench-load bench-faults
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,10 @@ bench-dashboard: setup
 
 bench-reports: setup
 	$(SERVICES) $(PY) bench/reports.py
+
+bench-load: setup
+	$(SERVICES) $(PY) bench/load.py
+
+# No $(SERVICES): the drill starts (and stops) its own PostgreSQL and Redis.
+bench-faults: setup
+	$(PY) bench/faults.py

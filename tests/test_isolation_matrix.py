@@ -137,11 +137,11 @@ ROUTES: dict[str, Route] = {
         writes=(Write("post", "upload", ok=201),),
     ),
     "api/uploads/usage": Route(TENANT, lists=("",)),
-    "api/uploads/<str:upload_id>": Route(
+    "api/uploads/<uuid:upload_id>": Route(
         TENANT, probes=(GET("upload"), Probe("delete", "upload")),
         writes=(Write("delete", ok=204, path={"upload_id": "upload"}),),
     ),
-    "api/uploads/<str:upload_id>/download": Route(TENANT, probes=(GET("upload"),)),
+    "api/uploads/<uuid:upload_id>/download": Route(TENANT, probes=(GET("upload"),)),
     "api/analytics/stats": Route(TENANT, lists=("",)),
     "api/analytics/scans": Route(TENANT, lists=("",), probes=ANALYTICS),
     "api/analytics/breakdown": Route(TENANT, lists=("?by=country",), probes=tuple(

@@ -30,7 +30,7 @@ def test_upload_pdf_with_progress_bar(live_server, admin_a, password, tmp_path, 
         page.set_input_files("#id_file", str(pdf))
         page.click("#upload-button")
 
-        page.wait_for_function("document.getElementById('upload-progress').value === 100")
+        page.wait_for_function("() => document.getElementById('upload-progress').value === 100")
         seen["percent"] = page.get_by_test_id("upload-percent").inner_text()
         page.get_by_test_id("upload-status").filter(has_text="Uploaded spring-menu.pdf").wait_for()
         row = page.locator("#upload-rows tr", has_text="spring-menu.pdf")
