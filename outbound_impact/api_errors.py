@@ -10,6 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from outbound_impact.outages import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE
 from tenants.errors import DomainError
 
 
@@ -32,11 +33,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"error": exc.code, "detail": exc.detail}, status=exc.status_code,
                         headers=getattr(exc, "headers", None))  # e.g. Retry-After of a lockout
     if isinstance(exc, (OperationalError, InterfaceError)):
-        return Response(
-            {"error": "service_unavailable", "detail": "The database is unavailable; try again shortly."},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "5"},
-        )
+        return Response(DATABASE_UNAVAILABLE, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

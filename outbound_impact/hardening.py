@@ -32,11 +32,11 @@ from rest_framework import throttling
 from rest_framework.settings import api_settings
 
 from outbound_impact.client_ip import client_ip
+from outbound_impact.outages import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE
 from tenants.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
-DATABASE_RETRY_AFTER = 5  # seconds; a PostgreSQL restart takes a few
 
 
 class LockedOut(DomainError):
@@ -205,9 +205,7 @@ got_request_exception.connect(_mark_database_failure, dispatch_uid="oi-database-
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": "service_unavailable",
-                             "detail": "The database is unavailable; try again shortly."},
-                            status=503, headers=headers)
+        return JsonResponse(DATABASE_UNAVAILABLE, status=503, headers=headers)
     # No request context: its processors would query the database that is down.
     return HttpResponse(render_to_string("503.html"), status=503, headers=headers)
 
