@@ -10,8 +10,8 @@ never read per page view.
 - `DimensionLabel`: per organization, the display label of a country or city value and the
   coordinates of a city (kept once per value, not once per rollup row).
 
-A block is one of four nested calendar grains (analytics.periods): day, month week (days
-1-7, 8-14, 15-21, 22-28, 29-end), month, quarter; `bucket` encodes (grain, period) as one
+A block is one of five nested calendar grains (analytics.periods): day, month week (days
+1-7, 8-14, 15-21, 22-28, 29-end), month, quarter, year; `bucket` encodes (grain, period) as one
 integer so a date range is one `bucket = ANY(...)` index condition. dimension "total" (value "")
 carries scans/unique/bots; the others (country, city, device_type, os, browser, referrer,
 hour) count non-bot scans per value.
@@ -40,6 +40,7 @@ class Grain(models.TextChoices):
     WEEK = "w", "Month week"
     MONTH = "m"
     QUARTER = "q"
+    YEAR = "y"
 
 
 BREAKDOWN_DIMENSIONS = [d.value for d in Dimension if d != Dimension.TOTAL]

@@ -1,11 +1,16 @@
 """Time blocks of the rollup tables and how a date range is cut into them.
 
-Four nested grains, all in UTC and aligned to the calendar so a block never straddles a month:
+Five nested grains, all in UTC and aligned to the calendar so a block never straddles a month:
 `d` one day, `w` a "month week" (days 1-7, 8-14, 15-21, 22-28 and 29-end of a month), `m` a
-month, `q` a calendar quarter. Every counted scan is added to the four blocks that contain its
-day, so any range [from, to] is the disjoint union of at most ~6 day blocks and 4 month weeks at
-each ragged end plus whole months and quarters in between (`segments`): a year costs about 15
-blocks instead of 365 days, 30 days about 8.
+month, `q` a calendar quarter, `y` a calendar year. Every counted scan is added to the five
+blocks that contain its day, so any range [from, to] is the disjoint union of at most ~6 day
+blocks and 4 month weeks at each ragged end plus whole months, quarters and years in between
+(`segments`): a year costs about 15 blocks instead of 365 days, 30 days about 8.
+
+A range that ends today (every preset of the dashboard) is "open": no scan is dated after
+today yet, so a block that starts inside the range may run past its end, and the last 365 days
+are the current year's block, last December's and a few days (~6 blocks, a third of the rows);
+the last 30 days are this month's block and a few days or weeks.
 
 A block is stored as (grain, period = its first day) and, for the index, as one integer
 `bucket` = grain code * 100,000 + days since 1970-01-01: a range becomes `bucket = ANY(...)`,
@@ -21,8 +26,9 @@ import datetime as dt
 from analytics.models import Grain
 
 EPOCH = dt.date(1970, 1, 1)
-GRAIN_CODE = {Grain.DAY: 1, Grain.WEEK: 2, Grain.MONTH: 3, Grain.QUARTER: 4}
-GRAINS = (Grain.DAY, Grain.WEEK, Grain.MONTH, Grain.QUARTER)
+GRAIN_CODE = {Grain.DAY: 1, Grain.WEEK: 2, Grain.MONTH: 3, Grain.QUARTER: 4, Grain.YEAR: 5}
+GRAINS = (Grain.DAY, Grain.WEEK, Grain.MONTH, Grain.QUARTER, Grain.YEAR)
+MONTHS = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}
 BUCKET_SPAN = 100_000  # days since 1970 stay below this until the year 2243
 
 
@@ -40,7 +46,9 @@ def block_start(grain: str, day: dt.date) -> dt.date:
         return day.replace(day=(min(day.day, 29) - 1) // 7 * 7 + 1)
     if grain == Grain.MONTH:
         return day.replace(day=1)
-    return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    if grain == Grain.QUARTER:
+        return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return dt.date(day.year, 1, 1)
 
 
 def block_after(grain: str, start: dt.date) -> dt.date:
@@ -49,7 +57,7 @@ def block_after(grain: str, start: dt.date) -> dt.date:
         return start + dt.timedelta(days=1)
     if grain == Grain.WEEK:
         return add_months(start, 1) if start.day == 29 else min(start + dt.timedelta(days=7), add_months(start, 1))
-    return add_months(start, 1 if grain == Grain.MONTH else 3)
+    return add_months(start, MONTHS[grain])
 
 
 def bucket(grain: str, period: dt.date) -> int:
@@ -57,7 +65,7 @@ def bucket(grain: str, period: dt.date) -> int:
 
 
 def blocks_of(day: dt.date) -> list[tuple[str, dt.date, int]]:
-    """(grain, period, bucket) of the four blocks that contain day."""
+    """(grain, period, bucket) of the five blocks that contain day."""
     out = []
     for grain in GRAINS:
         period = block_start(grain, day)
@@ -65,14 +73,18 @@ def blocks_of(day: dt.date) -> list[tuple[str, dt.date, int]]:
     return out
 
 
-def segments(date_from: dt.date, date_to: dt.date) -> list[tuple[str, dt.date]]:
+def segments(date_from: dt.date, date_to: dt.date, *, open_end: bool = False) -> list[tuple[str, dt.date]]:
     """The fewest aligned blocks covering [date_from, date_to] exactly, oldest first: from each
-    position take the largest block that starts there and ends inside the range."""
+    position take the largest block that starts there and ends inside the range.
+
+    open_end: nothing is dated after date_to yet, so the last blocks may end anywhere up to the
+    end of date_to's year (they start inside the range; the days past date_to are empty)."""
+    end = dt.date(date_to.year, 12, 31) if open_end else date_to
     out: list[tuple[str, dt.date]] = []
     day = date_from
     while day <= date_to:
         for grain in reversed(GRAINS):
-            if block_start(grain, day) == day and block_after(grain, day) <= date_to + dt.timedelta(days=1):
+            if block_start(grain, day) == day and block_after(grain, day) <= end + dt.timedelta(days=1):
                 out.append((grain, day))
                 day = block_after(grain, day)
                 break
@@ -80,7 +92,10 @@ def segments(date_from: dt.date, date_to: dt.date) -> list[tuple[str, dt.date]]:
 
 
 def range_buckets(date_from: dt.date, date_to: dt.date) -> list[int]:
-    return [bucket(g, p) for g, p in segments(date_from, date_to)]
+    """Buckets of the blocks of [date_from, date_to]; a range reaching today (UTC) is open-ended:
+    it counts every scan counted so far, as the dashboard's "up to today" means."""
+    open_end = date_to >= dt.datetime.now(dt.UTC).date()
+    return [bucket(g, p) for g, p in segments(date_from, date_to, open_end=open_end)]
 
 
 # The same block arithmetic in SQL, over a date expression `{day}`.
@@ -89,6 +104,7 @@ SQL_PERIOD = {
     Grain.WEEK: "(date_trunc('month', {day})::date + (least(extract(day FROM {day})::int, 29) - 1) / 7 * 7)",
     Grain.MONTH: "date_trunc('month', {day})::date",
     Grain.QUARTER: "date_trunc('quarter', {day})::date",
+    Grain.YEAR: "date_trunc('year', {day})::date",
 }
 
 

@@ -8,7 +8,7 @@ Contract used by the scan pipeline (qrcodes):
 - `rollups_rebuild(organization_id=None)` recomputes the rollups from the raw events
   (used by `manage.py scan_counters_recompute` and after bulk seeding).
 
-Per counted event: 4 per-QR block rows (totals), 4 per-organization block rows for the total
+Per counted event: 5 per-QR block rows (totals), 5 per-organization block rows for the total
 and for each of the 7 breakdown dimensions (non-bot events), one CountedScan row (non-bot), and
 a label row per country/city value; a batch is pre-summed first, so a busy organization's
 batch touches each block/value row once.
@@ -276,7 +276,7 @@ _GRAINS_LATERAL = "CROSS JOIN LATERAL (VALUES " + ", ".join(
     for g in GRAINS) + ") AS g(grain, period, bucket)"
 
 _REBUILD = [
-    # per organization, day, dimension, value; then the four blocks of each day
+    # per organization, day, dimension, value; then the five blocks of each day
     f"""CREATE TEMP TABLE _analytics_orgday AS
         SELECT org, day, 'total'::varchar AS dimension, ''::varchar AS value, sum(s) AS s, sum(u) AS u, sum(b) AS b
         FROM _analytics_ev GROUP BY org, day

@@ -67,6 +67,27 @@ def test_week_quarter_and_per_qr_blocks_match_hand_counts(scenario, ent_org):
                                                                          ("2025-02-28", 1, 1, 0)}
     q_os = {(r.value, r.scans) for r in OrgScanRollup.all_orgs.filter(organization=ent_org, grain="q", dimension="os")}
     assert q_os == {("iOS", 3), ("Windows", 1), ("Android", 1)}
+    # year blocks: every scan of 2025 in one row per value
+    assert totals(OrgScanRollup, grain="y", dimension="total") == {("2025-01-01", 5, 4, 1)}
+    assert totals(QRScanRollup, grain="y", qr_code=scenario["qr2"]) == {("2025-01-01", 2, 2, 0)}
+    y_city = {(r.value, r.scans) for r in OrgScanRollup.all_orgs.filter(organization=ent_org, grain="y", dimension="city")}
+    assert y_city == {("US|Illinois|Chicago", 3), ("GB|England|London", 1), ("US|New York|New York", 1)}
+
+
+def test_year_block_migration_sql_gives_the_rebuilds_year_rows(scenario, ent_org, org_b):
+    """analytics.0005 adds year rows to existing databases from their quarter rows."""
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("analytics.migrations.0005_year_blocks")
+    rebuilt = [snapshot(OrgScanRollup), snapshot(QRScanRollup)]
+    OrgScanRollup.all_orgs.filter(grain="y").delete()
+    QRScanRollup.all_orgs.filter(grain="y").delete()
+    with connection.cursor() as cur:
+        for sql in migration._FORWARD:
+            cur.execute(sql)
+    assert [snapshot(OrgScanRollup), snapshot(QRScanRollup)] == rebuilt
 
 
 def test_city_rows_carry_coordinates_and_labels(scenario, ent_org):

@@ -42,6 +42,7 @@ def test_segments_cover_the_range_exactly():
     assert segments(D(2024, 12, 15), D(2025, 3, 31)) == [
         ("w", D(2024, 12, 15)), ("w", D(2024, 12, 22)), ("w", D(2024, 12, 29)), ("q", D(2025, 1, 1))]
     assert segments(D(2025, 2, 28), D(2025, 2, 28)) == [("d", D(2025, 2, 28))]
+    assert segments(D(2024, 1, 1), D(2025, 3, 31)) == [("y", D(2024, 1, 1)), ("q", D(2025, 1, 1))]
     # a year ending mid-month: few blocks, not 365 days
     assert len(segments(D(2025, 11, 26), D(2026, 11, 25))) <= 16
     for start, end in [(D(2024, 1, 1), D(2024, 12, 31)), (D(2024, 2, 29), D(2025, 3, 1)), (D(2025, 1, 31), D(2025, 2, 1)),
@@ -54,6 +55,28 @@ def test_segments_cover_the_range_exactly():
                 days.append(cur)
                 cur += dt.timedelta(days=1)
         assert days == [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]  # no gap, no overlap
+
+
+def test_open_ended_ranges_use_blocks_that_run_past_today():
+    # the last 365 days on 2026-11-25: three days, a month week, December, and this year's block
+    assert segments(D(2025, 11, 26), D(2026, 11, 25), open_end=True) == [
+        ("d", D(2025, 11, 26)), ("d", D(2025, 11, 27)), ("d", D(2025, 11, 28)), ("w", D(2025, 11, 29)),
+        ("m", D(2025, 12, 1)), ("y", D(2026, 1, 1))]
+    # the last 30 days: the tail of October, then November's block
+    assert segments(D(2026, 10, 27), D(2026, 11, 25), open_end=True) == [
+        ("d", D(2026, 10, 27)), ("d", D(2026, 10, 28)), ("w", D(2026, 10, 29)), ("m", D(2026, 11, 1))]
+    # every block starts inside the range; together they cover it with no gap or overlap
+    for start, end in [(D(2025, 11, 26), D(2026, 11, 25)), (D(2026, 12, 31), D(2026, 12, 31)),
+                       (D(2026, 1, 1), D(2026, 2, 27)), (D(2026, 2, 10), D(2026, 2, 10))]:
+        days = []
+        for grain, period in segments(start, end, open_end=True):
+            assert start <= period <= end
+            cur = period
+            while cur < block_after(grain, period):
+                days.append(cur)
+                cur += dt.timedelta(days=1)
+        assert days[:(end - start).days + 1] == [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        assert len(days) == len(set(days))
 
 
 def test_totals_under_each_filter(scenario, bound_ent):
@@ -186,6 +209,38 @@ def test_small_plan_gets_core_dashboard_only(org_a, admin_a):
             selectors.scans_series(organization=org_a, filters=f, interval="month")
         with pytest.raises(PlanUpgradeRequired):
             filters_from_params(organization=org_a, params={"from": "2020-01-01"})
+
+
+def test_ranges_ending_today_count_exactly_their_days(ent_org, org_b):
+    """Ranges that end today read blocks running past today (analytics.periods, open_end): the
+    scans just outside the range on the first day's side stay out."""
+    from analytics.rollups import rollup_scan_events
+    from campaigns.models import Campaign
+
+    camp = Campaign.all_orgs.create(organization=ent_org, name="Now", status="active")
+    qr, other = make_qr(ent_org, "Recent", campaign=camp), make_qr(ent_org, "Other")
+    now = dt.datetime.now(dt.UTC).replace(hour=0, minute=30, second=0, microsecond=0)
+    ago = {n: now - dt.timedelta(days=n) for n in (0, 29, 30, 364, 365)}
+    rollup_scan_events([
+        make_scan(ent_org, qr, ago[0], city="Paris", country_code="FR", country="France"),
+        make_scan(ent_org, qr, ago[29]), make_scan(ent_org, other, ago[30]),
+        make_scan(ent_org, qr, ago[364], city="Paris", country_code="FR", country="France"),
+        make_scan(ent_org, other, ago[365]), make_scan(ent_org, other, ago[365]),
+    ])
+    today = now.date()
+    with bind_organization(ent_org):
+        for days, want, cities, top in [(30, 2, {"Paris, France": 1, "Chicago, United States": 1}, {"Recent": 2}),
+                                        (365, 4, {"Paris, France": 2, "Chicago, United States": 2},
+                                         {"Recent": 3, "Other": 1})]:
+            f = DashboardFilters(today - dt.timedelta(days=days - 1), today)
+            assert selectors.scans_totals(organization=ent_org, filters=f)["scans"] == want
+            assert by(selectors.breakdown(organization=ent_org, filters=f, by="city", limit=200)) == cities
+            assert by(selectors.top_qr_codes(organization=ent_org, filters=f), "name") == top
+            assert by(selectors.campaign_comparison(organization=ent_org, filters=f), "name") == {"Now": top["Recent"]}
+            assert sum(p["scans"] for p in selectors.scans_series(organization=ent_org, filters=f)) == want
+        # a range that ends yesterday is closed: today's scan is not in it
+        f = DashboardFilters(today - dt.timedelta(days=29), today - dt.timedelta(days=1))
+        assert selectors.scans_totals(organization=ent_org, filters=f)["scans"] == 1
 
 
 def test_filters_validate_and_hide_other_tenants(scenario, ent_org, org_b):
