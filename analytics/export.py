@@ -81,8 +81,9 @@ def aggregate_rows(*, organization: Organization, filters: DashboardFilters) -> 
     if tier.campaign_filter:
         for c in selectors.campaign_comparison(organization=organization, filters=filters):
             out.append(["campaign", str(c["id"]), c["name"], c["scans"], c["unique_scans"], ""])
-    for dim in sorted(tier.breakdowns):
-        for r in selectors.breakdown(organization=organization, filters=filters, by=dim):
+    every = selectors.breakdowns(organization=organization, filters=filters, limits=dict.fromkeys(tier.breakdowns))
+    for dim in sorted(every):
+        for r in every[dim]:
             out.append([dim, r["value"], r["label"], r["scans"], r["unique_scans"], ""])
     return iter(out)
 

@@ -9,14 +9,16 @@ Raw scan events are never read here."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 from typing import Any
 
 import pycountry
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from analytics.filters import DashboardFilters
@@ -186,90 +188,72 @@ def _display(dimension: str, value: str, label: str) -> str:
 
 def breakdown(*, organization: Organization, filters: DashboardFilters, by: str,
               limit: int | None = None) -> list[dict[str, Any]]:
-    """Non-bot scans by country, city, device_type, os, browser, referrer or hour, most first
-    (hour: in clock order). Raises PlanUpgradeRequired when the plan lacks that breakdown.
-
-    Unfiltered: one index-only statement over the range's blocks that sums, sorts and cuts to
-    `limit` in PostgreSQL; then labels and coordinates for the values returned only (country
-    and city)."""
-    require_breakdown(organization, by)
-    qr_ids = _qr_ids(organization, filters)
-    if qr_ids is None:
-        # The "total" row rides along (sorted first) so the shares need no second statement.
-        total_first = Case(When(dimension=Dimension.TOTAL, then=Value(0)), default=Value(1))
-        qs = (
-            OrgScanRollup.objects.filter(organization=organization, dimension__in=[by, Dimension.TOTAL],
-                                         bucket__in=range_buckets(filters.date_from, filters.date_to))
-            .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
-        )
-        qs = qs.order_by(total_first, "value") if by == Dimension.HOUR else qs.order_by(total_first, "-s", "value")
-        got = list((qs[:limit + 1] if limit else qs).values_list("dimension", "value", "s", "u"))
-        total = sum(r[2] for r in got if r[0] == Dimension.TOTAL)
-        rows = [r[1:] for r in got if r[0] != Dimension.TOTAL and r[2] > 0]
-    else:
-        # Under a QR-code/campaign filter: one index-only scan over those codes' counted scans.
-        qs = (
-            CountedScan.objects.filter(organization=organization, qr_code_id__in=qr_ids,
-                                       day__range=(filters.date_from, filters.date_to))
-            .order_by().values(by).annotate(s=Count("*"), u=Count("is_unique", filter=Q(is_unique=True)))
-        )
-        qs = qs.order_by(by) if by == Dimension.HOUR else qs.order_by("-s", by)
-        rows = list((qs[:limit] if limit else qs).values_list(by, "s", "u")) if qr_ids else []
-        total = scans_totals(organization=organization, filters=filters)["scans"] if (
-            limit and len(rows) == limit) else sum(r[1] for r in rows)
-    return _items(organization, by, rows, total)
+    """Non-bot scans by country, city, device_type, os, browser, referrer or hour, most first,
+    at most `limit` values (hour: all 24 in clock order). Raises PlanUpgradeRequired when the
+    plan lacks that breakdown."""
+    return breakdowns(organization=organization, filters=filters, limits={by: limit})[by]
 
 
-def _items(organization: Organization, by: str, rows: list[tuple[str, int, int]], total: int) -> list[dict[str, Any]]:
-    """Shape (value, scans, unique) rows; labels and coordinates for country and city values."""
-    total = total or 1
-    labels: dict[str, tuple] = {}
-    if by in LABELLED_DIMENSIONS and rows:
-        labels = {
-            r[0]: r[1:] for r in DimensionLabel.objects.filter(
-                organization=organization, dimension=by, value__in=[r[0] for r in rows])
-            .values_list("value", "label", "latitude", "longitude")
-        }
-    items_out = []
-    for value, s, u in rows:
-        label, lat, lng = labels.get(value, ("", None, None))
-        item: dict[str, Any] = {"value": value, "label": _display(by, value, label or ""), "scans": s,
-                                "unique_scans": u, "share": round(s / total, 4)}
-        if by == Dimension.COUNTRY:
-            item["iso_numeric"] = _country(value)[1]
-        elif by == Dimension.CITY:
-            item["latitude"], item["longitude"] = lat, lng
-        items_out.append(item)
-    return items_out
+def breakdowns(*, organization: Organization, filters: DashboardFilters,
+               limits: dict[str, int | None]) -> dict[str, list[dict[str, Any]]]:
+    """Several breakdowns from one statement, each as breakdown(by=dim, limit=limits[dim]).
 
-
-def small_breakdowns(*, organization: Organization, filters: DashboardFilters, dims: list[str],
-                     limit: int | dict[str, int]) -> dict[str, list[dict[str, Any]]]:
-    """Several breakdowns at once, each exactly as breakdown(by=dim, limit=limit[dim]) would give
-    it, from one statement: without a QR-code/campaign filter one scan of the range's blocks
-    (meant for the low-cardinality dimensions: every value comes back), with one a single scan
-    of the filter's CountedScan rows with a GROUPING SET per dimension."""
-    for dim in dims:
+    Unfiltered: one index-only scan of the range's blocks that sums, ranks per dimension, cuts
+    and joins the labels and coordinates of country and city values in PostgreSQL. Under a
+    QR-code or campaign filter: one index-only scan of those codes' CountedScan rows with a
+    GROUPING SET per dimension."""
+    for dim in limits:
         require_breakdown(organization, dim)  # also: every dim is a known column name below
-    if not dims:
-        return {}
-    per_dim: dict[str, list[tuple[str, int, int]]] = {dim: [] for dim in dims}
-    total = 0
+    cut = {dim: None if dim == Dimension.HOUR else n for dim, n in limits.items()}
     qr_ids = _qr_ids(organization, filters)
     if qr_ids is None:
-        for dim, value, s, u in (
-            OrgScanRollup.objects.filter(organization=organization, dimension__in=[*dims, Dimension.TOTAL],
-                                         bucket__in=range_buckets(filters.date_from, filters.date_to))
-            .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
-            .values_list("dimension", "value", "s", "u")
-        ):
+        per_dim, total = _block_breakdowns(organization, filters, cut)
+    else:
+        per_dim, total = _counted_breakdowns(organization, filters, qr_ids, cut)
+    return {dim: _items(dim, rows, total) for dim, rows in per_dim.items()}
+
+
+Row = tuple[Any, ...]  # (value, scans, unique, label, latitude, longitude)
+
+
+def _block_breakdowns(organization: Organization, filters: DashboardFilters,
+                      cut: dict[str, int | None]) -> tuple[dict[str, list[Row]], int]:
+    # The ORM builds the scoped aggregate over the range's blocks (the "total" row rides along
+    # for the shares); ranking, cutting and labels wrap it.
+    inner, params = (
+        OrgScanRollup.objects.filter(organization=organization, dimension__in=[*cut, Dimension.TOTAL],
+                                     bucket__in=range_buckets(filters.date_from, filters.date_to))
+        .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
+        .query.sql_with_params()
+    )
+    limits = [(dim, n) for dim, n in cut.items() if n is not None]
+    keep = f"CASE a.dimension{''.join(' WHEN %s THEN a.rn <= %s' for _ in limits)} ELSE TRUE END" if limits else "TRUE"
+    sql = (f"SELECT a.dimension, a.value, a.s, a.u, l.label, l.latitude, l.longitude "  # noqa: S608
+           f"FROM (SELECT b.*, row_number() OVER (PARTITION BY b.dimension ORDER BY b.s DESC, b.value) AS rn "
+           f"      FROM ({inner}) AS b WHERE b.s > 0 OR b.dimension = 'total') AS a "
+           f"LEFT JOIN {DimensionLabel._meta.db_table} l ON l.organization_id = %s AND l.dimension = a.dimension "
+           f"AND l.value = a.value AND a.dimension IN ('country', 'city') "
+           f"WHERE {keep} ORDER BY a.dimension, a.rn")
+    per_dim: dict[str, list[Row]] = {dim: [] for dim in cut}
+    total = 0
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, organization.pk, *(x for pair in limits for x in pair)])
+        for dim, *row in cur.fetchall():
             if dim == Dimension.TOTAL:
-                total = s
-            elif s > 0:
-                per_dim[dim].append((value, s, u))
-    elif qr_ids:
-        # One index-only scan of the filter's CountedScan rows, one GROUPING SET per dimension
-        # (the ORM builds the scoped inner query; the grouping sets wrap it).
+                total = row[1]
+            else:
+                per_dim[dim].append(tuple(row))
+    if Dimension.HOUR in per_dim:
+        per_dim[Dimension.HOUR].sort()
+    return per_dim, total
+
+
+def _counted_breakdowns(organization: Organization, filters: DashboardFilters, qr_ids: list[uuid.UUID],
+                        cut: dict[str, int | None]) -> tuple[dict[str, list[Row]], int]:
+    dims = list(cut)
+    per_dim: dict[str, list[tuple]] = {dim: [] for dim in dims}
+    total = 0
+    if qr_ids:
         inner, params = (CountedScan.objects.filter(organization=organization, qr_code_id__in=qr_ids,
                                                     day__range=(filters.date_from, filters.date_to))
                          .order_by().values(*dims, "is_unique").query.sql_with_params())
@@ -284,46 +268,51 @@ def small_breakdowns(*, organization: Organization, filters: DashboardFilters, d
                 dim_index = grouped.index(0)  # the one dimension this row is grouped by
                 per_dim[dims[dim_index]].append((values[dim_index], s, u))
                 if dim_index == 0:
-                    total += s
-    out = {}
+                    total += s  # every counted scan has a value (maybe "") in each dimension
     for dim, rows in per_dim.items():
         rows.sort(key=(lambda r: r[0]) if dim == Dimension.HOUR else (lambda r: (-r[1], r[0])))
-        out[dim] = _items(organization, dim, rows[:limit if isinstance(limit, int) else limit[dim]], total)
-    return out
+        if cut[dim] is not None:
+            del rows[cut[dim]:]
+    wanted = [Q(dimension=dim, value__in=[r[0] for r in per_dim[dim]]) for dim in LABELLED_DIMENSIONS if per_dim.get(dim)]
+    labels = {(d, v): rest for d, v, *rest in DimensionLabel.objects.filter(reduce(or_, wanted), organization=organization)
+              .values_list("dimension", "value", "label", "latitude", "longitude")} if wanted else {}
+    return {dim: [(*r, *labels.get((dim, r[0]), ("", None, None))) for r in rows]
+            for dim, rows in per_dim.items()}, total
+
+
+def _items(by: str, rows: list[Row], total: int) -> list[dict[str, Any]]:
+    """Shape (value, scans, unique, label, latitude, longitude) rows for the charts and the API."""
+    total = total or 1
+    items_out = []
+    for value, s, u, label, lat, lng in rows:
+        item: dict[str, Any] = {"value": value, "label": _display(by, value, label or ""), "scans": s,
+                                "unique_scans": u, "share": round(s / total, 4)}
+        if by == Dimension.COUNTRY:
+            item["iso_numeric"] = _country(value)[1]
+        elif by == Dimension.CITY:
+            item["latitude"], item["longitude"] = lat, lng
+        items_out.append(item)
+    return items_out
 
 
 def _qr_block_sums(organization: Organization, filters: DashboardFilters) -> QuerySet:
+    """Per QR code: non-bot, unique and bot scans in the range (one index-only aggregate)."""
     qs = QRScanRollup.objects.filter(organization=organization,
                                      bucket__in=range_buckets(filters.date_from, filters.date_to))
     qr_ids = _qr_ids(organization, filters)
     if qr_ids is not None:
         qs = qs.filter(qr_code_id__in=qr_ids)
-    return qs.order_by()
+    return qs.order_by().values("qr_code_id").annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
 
 
-def _per_qr(organization: Organization, filters: DashboardFilters) -> list[tuple[uuid.UUID, int, int, int]]:
-    """(qr_code_id, scans, unique, bots) of every QR code with scans in the range: one
-    index-only statement; the page computes it once for the top list and the campaigns."""
-    return list(_qr_block_sums(organization, filters).values("qr_code_id")
-                .annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
-                .values_list("qr_code_id", "s", "u", "b"))
-
-
-def top_qr_codes(*, organization: Organization, filters: DashboardFilters, limit: int = 10,
-                 per_qr: list[tuple[uuid.UUID, int, int, int]] | None = None) -> list[dict[str, Any]]:
+def top_qr_codes(*, organization: Organization, filters: DashboardFilters, limit: int = 10) -> list[dict[str, Any]]:
     """The QR codes with the most non-bot scans in the filtered range (then unique, bots): one
-    index-only statement over the range's per-QR blocks, sorted and cut in PostgreSQL (or the
-    page's `per_qr` sums, sorted here)."""
-    if per_qr is None:
-        top = list(
-            _qr_block_sums(organization, filters).values("qr_code_id")
-            .annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
-            .filter(Q(s__gt=0) | Q(b__gt=0))
-            .order_by("-s", "-u", "-b", "-qr_code_id")[:limit]
-            .values_list("s", "u", "b", "qr_code_id")
-        )
-    else:
-        top = sorted(((s, u, b, k) for k, s, u, b in per_qr if s or b), reverse=True)[:limit]
+    index-only statement over the range's per-QR blocks, sorted and cut in PostgreSQL."""
+    top = list(
+        _qr_block_sums(organization, filters).filter(Q(s__gt=0) | Q(b__gt=0))
+        .order_by("-s", "-u", "-b", "-qr_code_id")[:limit]
+        .values_list("s", "u", "b", "qr_code_id")
+    )
     names = {
         q["id"]: q for q in QRCode.objects.filter(organization=organization, pk__in=[t[3] for t in top])
         .values("id", "name", "location", "status")
@@ -335,30 +324,38 @@ def top_qr_codes(*, organization: Organization, filters: DashboardFilters, limit
     ]
 
 
+CAMPAIGN_FIELDS = ("id", "name", "status", "start_date", "end_date", "qr_codes", "scans", "unique_scans")
+
+
 def campaign_comparison(*, organization: Organization, filters: DashboardFilters,
-                        per_qr: list[tuple[uuid.UUID, int, int, int]] | None = None) -> list[dict[str, Any]]:
-    """Scans per campaign in the range (a campaign = the QR codes assigned to it now), with
-    campaigns that had none listed at zero. Paid plans only."""
+                        limit: int | None = None) -> list[dict[str, Any]]:
+    """Scans per campaign in the range (a campaign = the QR codes assigned to it now), most
+    first, campaigns that had none listed at zero; `limit` cuts the list. Paid plans only.
+
+    One statement: the scoped querysets (campaigns, their QR codes, per-QR sums over the range's
+    blocks) are joined, summed per campaign, sorted and cut in PostgreSQL."""
     require_campaign_filter(organization)
-    campaigns = {
-        c["id"]: {**c, "qr_codes": 0, "scans": 0, "unique_scans": 0}
-        for c in Campaign.objects.filter(organization=organization).values("id", "name", "status",
-                                                                            "start_date", "end_date")
-    }
-    qr_campaign = dict(QRCode.objects.filter(organization=organization, campaign__isnull=False)
-                       .values_list("pk", "campaign_id"))
-    for campaign_id in qr_campaign.values():
-        if campaign_id in campaigns:
-            campaigns[campaign_id]["qr_codes"] += 1
-    # Per-QR sums in one index-only statement (no join per rollup row), mapped to campaigns here.
-    for qr_id, s, u, _b in (per_qr if per_qr is not None else _per_qr(organization, filters)):
-        c = campaigns.get(qr_campaign.get(qr_id))
-        if c is not None:
-            c["scans"] += s
-            c["unique_scans"] += u
+    campaigns = Campaign.objects.filter(organization=organization)
     if filters.campaign_id:
-        return [campaigns[filters.campaign_id]] if filters.campaign_id in campaigns else []
-    return sorted(campaigns.values(), key=lambda c: (-c["scans"], c["name"]))
+        campaigns = campaigns.filter(pk=filters.campaign_id)
+    parts = [
+        campaigns.order_by().values("id", "name", "status", "start_date", "end_date").query.sql_with_params(),
+        QRCode.objects.filter(organization=organization, campaign__isnull=False).order_by()
+        .values("id", "campaign_id").query.sql_with_params(),
+        # the campaign filter is applied to the campaigns above (and never makes this part empty)
+        _qr_block_sums(organization, dataclasses.replace(filters, campaign_id=None)).query.sql_with_params(),
+    ]
+    sql = ("SELECT c.id, c.name, c.status, c.start_date, c.end_date, count(q.id), "  # noqa: S608 - ORM-built parts
+           "COALESCE(sum(p.s), 0), COALESCE(sum(p.u), 0) FROM ({}) c LEFT JOIN ({}) q ON q.campaign_id = c.id "
+           "LEFT JOIN ({}) p ON p.qr_code_id = q.id GROUP BY 1, 2, 3, 4, 5 "
+           'ORDER BY 7 DESC, c.name COLLATE "C", c.id').format(*(sql for sql, _ in parts))
+    params = [p for _, part_params in parts for p in part_params]
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [dict(zip(CAMPAIGN_FIELDS, row, strict=True)) for row in cur.fetchall()]
 
 
 # --- the dashboard page: everything one view needs --------------------------------------
@@ -379,15 +376,14 @@ def dashboard_data(*, organization: Organization, filters: DashboardFilters, int
     """The dashboard's charts and tables for this plan (what a plan lacks is left out here,
     not only in the template)."""
     tier = tier_for(organization)
-    per_qr = _per_qr(organization, filters)
     data: dict[str, Any] = {
         "tier": tier,
         "interval": interval,
         "totals": scans_totals(organization=organization, filters=filters),
         "series": scans_series(organization=organization, filters=filters, interval=interval),
-        "top_qr_codes": top_qr_codes(organization=organization, filters=filters, limit=10, per_qr=per_qr),
+        "top_qr_codes": top_qr_codes(organization=organization, filters=filters, limit=10),
         "breakdowns": _page_breakdowns(organization, filters, tier.breakdowns),
-        "campaigns": (campaign_comparison(organization=organization, filters=filters, per_qr=per_qr)[:15]
+        "campaigns": (campaign_comparison(organization=organization, filters=filters, limit=15)
                       if tier.campaign_filter else None),
     }
     return data
@@ -399,11 +395,5 @@ LOCATION_LIMIT, SMALL_LIMIT = 200, 12  # the page's table + map, and its bar cha
 
 def _page_breakdowns(organization: Organization, filters: DashboardFilters,
                      allowed: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
-    dims = [d for d in BREAKDOWN_ORDER if d in allowed]
-    if filters.qr_code_id or filters.campaign_id:  # every breakdown from one scan of the filter's scans
-        limits = {d: LOCATION_LIMIT if d in LABELLED_DIMENSIONS else SMALL_LIMIT for d in dims}
-        return small_breakdowns(organization=organization, filters=filters, limit=limits, dims=dims)
-    small = small_breakdowns(organization=organization, filters=filters, limit=SMALL_LIMIT,
-                             dims=[d for d in dims if d not in LABELLED_DIMENSIONS])
-    return {d: small[d] if d in small else breakdown(organization=organization, filters=filters, by=d,
-                                                     limit=LOCATION_LIMIT) for d in dims}
+    limits = {d: LOCATION_LIMIT if d in LABELLED_DIMENSIONS else SMALL_LIMIT for d in BREAKDOWN_ORDER if d in allowed}
+    return breakdowns(organization=organization, filters=filters, limits=limits)

@@ -93,9 +93,10 @@ def queries(org: Organization, runs: int) -> list[tuple[str, float, float]]:
                       lambda d=dim, n=lim: selectors.breakdown(organization=org, filters=f30, by=d, limit=n)))
         cases.append((f"breakdown {dim} {fyear.days}d (top {lim})",
                       lambda d=dim, n=lim: selectors.breakdown(organization=org, filters=fyear, by=d, limit=n)))
-    cases.append(("the page's small breakdowns 30d (one statement)", lambda: selectors.small_breakdowns(
-        organization=org, filters=f30, limit=12, dims=[d for d in selectors.BREAKDOWN_ORDER
-                                                       if d in tier.breakdowns and d not in ("country", "city")])))
+    cases.append(("the page's breakdowns 30d (one statement)",
+                  lambda: selectors._page_breakdowns(org, f30, tier.breakdowns)))
+    cases.append((f"the page's breakdowns {fyear.days}d (one statement)",
+                  lambda: selectors._page_breakdowns(org, fyear, tier.breakdowns)))
     cases.append(("breakdown city 30d (all values; API max is 1000)",
                   lambda: selectors.breakdown(organization=org, filters=f30, by="city")) if "city" in tier.breakdowns
                  else ("breakdown country 30d (all values)",

@@ -149,6 +149,12 @@ def test_top_qr_codes_and_campaigns(scenario, bound_ent):
     camps = selectors.campaign_comparison(organization=org, filters=ALL)
     assert [(c["name"], c["qr_codes"], c["scans"], c["unique_scans"]) for c in camps] == [
         ("Spring", 2, 4, 3), ("Idle", 0, 0, 0)]
+    assert set(camps[0]) == {"id", "name", "status", "start_date", "end_date", "qr_codes", "scans", "unique_scans"}
+    assert [c["name"] for c in selectors.campaign_comparison(organization=org, filters=ALL, limit=1)] == ["Spring"]
+    # ties in scans sort by name; a campaign filter lists that campaign only
+    assert [c["name"] for c in selectors.campaign_comparison(organization=org, filters=march)] == ["Idle", "Spring"]
+    c2 = DashboardFilters(ALL.date_from, ALL.date_to, campaign_id=scenario["c2"].pk)
+    assert [c["name"] for c in selectors.campaign_comparison(organization=org, filters=c2)] == ["Idle"]
 
 
 def test_stats_usage_and_performance(scenario, bound_ent, ent_admin):
@@ -257,18 +263,32 @@ def test_filters_validate_and_hide_other_tenants(scenario, ent_org, org_b):
                 filters_from_params(organization=ent_org, params=missing)
 
 
-def test_small_breakdowns_in_one_statement_equal_each_breakdown(scenario, bound_ent, django_assert_max_num_queries):
-    dims = ["device_type", "os", "browser", "referrer", "hour"]
+def test_breakdowns_in_one_statement_equal_each_breakdown(scenario, bound_ent, django_assert_max_num_queries):
+    dims = ["country", "city", "device_type", "os", "browser", "referrer", "hour"]
     for f in (ALL, DashboardFilters(D(2025, 2, 1), D(2025, 2, 28)),
               DashboardFilters(ALL.date_from, ALL.date_to, campaign_id=scenario["c1"].pk)):
         each = {d: selectors.breakdown(organization=bound_ent, filters=f, by=d, limit=2) for d in dims}
-        assert selectors.small_breakdowns(organization=bound_ent, filters=f, dims=dims, limit=2) == each
-    with django_assert_max_num_queries(1):
-        selectors.small_breakdowns(organization=bound_ent, filters=ALL, dims=dims, limit=12)
+        assert selectors.breakdowns(organization=bound_ent, filters=f, limits=dict.fromkeys(dims, 2)) == each
+    with django_assert_max_num_queries(1):  # labels and coordinates included
+        got = selectors.breakdowns(organization=bound_ent, filters=ALL, limits=dict.fromkeys(dims, 12))
+    assert got["city"][0] == {"value": "US|Illinois|Chicago", "label": "Chicago, United States", "scans": 3,
+                              "unique_scans": 2, "share": 0.6, "latitude": 41.88, "longitude": -87.63}
     q2 = DashboardFilters(D(2025, 2, 20), D(2025, 3, 2), qr_code_id=scenario["qr2"].pk)
-    every = ["country", "city", *dims]
-    got = selectors.small_breakdowns(organization=bound_ent, filters=q2, dims=every, limit={d: 5 for d in every})
-    assert got == {d: selectors.breakdown(organization=bound_ent, filters=q2, by=d, limit=5) for d in every}
+    got = selectors.breakdowns(organization=bound_ent, filters=q2, limits=dict.fromkeys(dims, 5))
+    assert got == {d: selectors.breakdown(organization=bound_ent, filters=q2, by=d, limit=5) for d in dims}
     assert by(got["city"]) == {"New York, United States": 1}
-    assert by(selectors.small_breakdowns(organization=bound_ent, filters=ALL, dims=["os"], limit=12)["os"]) == {
+    assert by(selectors.breakdowns(organization=bound_ent, filters=ALL, limits={"os": 12})["os"]) == {
         "iOS": 3, "Windows": 1, "Android": 1}
+
+
+def test_hour_of_day_is_never_cut(scenario, bound_ent):
+    """A limit picks the busiest values; the hour chart always shows its hours in clock order."""
+    from analytics.rollups import rollup_scan_events
+
+    qr = scenario["qr3"]
+    rollup_scan_events([make_scan(bound_ent, qr, dt.datetime(2025, 2, 10, h, tzinfo=dt.UTC)) for h in range(24)])
+    for f in (ALL, DashboardFilters(ALL.date_from, ALL.date_to, qr_code_id=qr.pk)):
+        hours = selectors.breakdowns(organization=bound_ent, filters=f, limits={"hour": 12, "os": 1})
+        assert [h["value"] for h in hours["hour"]] == [f"{h:02d}" for h in range(24)]
+        assert len(hours["os"]) == 1
+        assert len(selectors.breakdown(organization=bound_ent, filters=f, by="hour", limit=3)) == 24
