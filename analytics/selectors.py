@@ -360,16 +360,21 @@ def campaign_comparison(*, organization: Organization, filters: DashboardFilters
 
 # --- the dashboard page: everything one view needs --------------------------------------
 
-def filter_choices(*, organization: Organization) -> dict[str, list[dict[str, Any]]]:
-    """Campaigns (paid plans) and QR codes for the filter form, by name."""
-    choices: dict[str, list[dict[str, Any]]] = {
-        "qr_codes": list(QRCode.objects.filter(organization=organization).order_by("name").values("id", "name")),
-        "campaigns": [],
-    }
-    if tier_for(organization).campaign_filter:
-        choices["campaigns"] = list(Campaign.objects.filter(organization=organization).order_by("name")
-                                    .values("id", "name"))
-    return choices
+PICKER_INLINE_MAX = 100  # more QR codes or campaigns than this: a search box, not a <select>
+CHOICE_KINDS = ("qr_code", "campaign")
+
+
+def filter_choices(*, organization: Organization, kind: str, search: str = "", limit: int) -> list[dict[str, Any]]:
+    """QR codes or campaigns (paid plans) for the dashboard's filter form, by name: at most
+    `limit`, those whose name contains `search` (case-insensitive)."""
+    if kind == "campaign":
+        require_campaign_filter(organization)
+        qs: QuerySet = Campaign.objects.filter(organization=organization)
+    else:
+        qs = QRCode.objects.filter(organization=organization)
+    if search:
+        qs = qs.filter(name__icontains=search)
+    return list(qs.order_by("name", "pk").values("id", "name")[:limit])
 
 
 def dashboard_data(*, organization: Organization, filters: DashboardFilters, interval: str = "day") -> dict[str, Any]:

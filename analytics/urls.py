@@ -6,6 +6,7 @@ from analytics import views
 
 urlpatterns = [
     path("dashboard", views.dashboard, name="dashboard"),
+    path("dashboard/choices", views.dashboard_choices, name="dashboard-choices"),
     path("dashboard/export/scans.csv", views.export_scans, name="dashboard-export-scans"),
     path("dashboard/export/aggregates.csv", views.export_aggregates, name="dashboard-export-aggregates"),
 ]

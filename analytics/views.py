@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -31,6 +31,16 @@ def _options(choices: list[dict[str, Any]], selected: Any) -> str:
         for c in choices))
 
 
+def _filter_control(request: HttpRequest, kind: str, selected: Any, selected_name: str) -> dict[str, Any]:
+    """A <select> of every QR code (campaign) when there are at most PICKER_INLINE_MAX of them;
+    else a search box that asks `dashboard/choices` as the user types (static/js/filter-picker.js)."""
+    rows = selectors.filter_choices(organization=request.organization, kind=kind,
+                                    limit=selectors.PICKER_INLINE_MAX + 1)
+    if len(rows) <= selectors.PICKER_INLINE_MAX:
+        return {"options": _options(rows, selected)}
+    return {"search": True, "selected_id": selected or "", "selected_name": selected_name}
+
+
 def _filters_or_404(request: HttpRequest):
     try:
         return filters_from_params(organization=request.organization, params=request.GET)
@@ -55,7 +65,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         filters = filters_from_params(organization=org, params={})
         interval = "day"
     stats = selectors.organization_stats(organization=org)
-    choices = selectors.filter_choices(organization=org)
     context = {
         "filters": filters,
         "filter_query": "&".join(f"{k}={v}" for k, v in filters.as_params().items()),
@@ -64,8 +73,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "usage": selectors.plan_usage(organization=org, stats=stats),
         "recent_activity": activity_recent(organization=org, limit=10),
         "qr_performance": selectors.qr_performance(organization=org, limit=10),
-        "qr_code_options": _options(choices["qr_codes"], filters.qr_code_id),
-        "campaign_options": _options(choices["campaigns"], filters.campaign_id),
+        "qr_control": _filter_control(request, "qr_code", filters.qr_code_id, filters.qr_code_name),
+        "campaign_control": (_filter_control(request, "campaign", filters.campaign_id, filters.campaign_name)
+                             if tier.campaign_filter else None),
         "earliest": earliest_allowed(org),
         "today": today_utc(),
         "intervals": [i for i in selectors.INTERVALS if i in tier.intervals],
@@ -75,6 +85,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                       lambda: selectors.dashboard_data(organization=org, filters=filters, interval=interval)),
     }
     return render(request, "analytics/dashboard.html", context, status=status)
+
+
+@tenant_required
+def dashboard_choices(request: HttpRequest) -> JsonResponse:
+    """The filter form's search: {"results": [{"id", "name"}]}, at most 20, by name."""
+    kind = request.GET.get("kind", "")
+    if kind not in selectors.CHOICE_KINDS:
+        return JsonResponse({"error": "validation_error", "detail": {"kind": "Use qr_code or campaign."}}, status=400)
+    try:
+        rows = selectors.filter_choices(organization=request.organization, kind=kind,
+                                        search=request.GET.get("q", "").strip()[:100], limit=20)
+    except DomainError as e:
+        return JsonResponse({"error": e.code, "detail": e.detail}, status=e.status_code)
+    return JsonResponse({"results": [{"id": str(r["id"]), "name": r["name"]} for r in rows]})
 
 
 def _export(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpResponse:

@@ -206,6 +206,8 @@ ROUTES: dict[str, Route] = {
         TENANT, probes=(Probe("post", "upload"),), writes=(Write("post", ok=302, path={"upload_id": "upload"}),),
     ),
     "dashboard": Route(TENANT, lists=("",), probes=ANALYTICS),
+    "dashboard/choices": Route(TENANT, lists=("?kind=qr_code", "?kind=campaign", f"?kind=qr_code&q={B_TAG}",
+                                              f"?kind=campaign&q={B_TAG}")),
     "dashboard/export/scans.csv": Route(TENANT, lists=("",), probes=ANALYTICS),
     "dashboard/export/aggregates.csv": Route(TENANT, lists=("",), probes=ANALYTICS),
 }

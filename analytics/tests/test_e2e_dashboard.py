@@ -75,3 +75,36 @@ def test_dashboard_draws_every_chart(page, live_server):  # noqa: F811
     cities = page.evaluate("""() => Chart.getChart(document.getElementById('chart-map-cities'))
         .data.datasets[0].data.map(d => d.description).sort()""")
     assert cities == ["Chicago, United States", "London, United Kingdom", "Tokyo, Japan"]
+
+
+def test_qr_code_search_box_filters_the_dashboard(page, live_server):  # noqa: F811
+    """A tenant with more QR codes than a <select> should hold: type, pick a suggestion, apply."""
+    from analytics.selectors import PICKER_INLINE_MAX
+
+    org = OrganizationFactory(company_name="Many Codes", plan_type="enterprise")
+    user = UserFactory(organization=org, email="many@codes.example", role="Admin")
+    for i in range(PICKER_INLINE_MAX):
+        make_qr(org, f"Flyer {i:03d}")
+    harbor = make_qr(org, "Harbor Poster")
+    now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    rollup_scan_events([make_scan(org, harbor, now - dt.timedelta(hours=i)) for i in range(3)])
+
+    page.goto(f"{live_server.url}/login")
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/dashboard$"))
+    box = page.get_by_test_id("picker-qr_code")
+    # text that names no QR code is refused, not silently turned into "all QR codes"
+    box.fill("Nothing like this")
+    page.get_by_role("button", name="Apply").click()
+    assert page.evaluate("() => document.querySelector('input.picker').validationMessage") != ""
+    assert "qr_code_id" not in page.url
+    box.fill("harb")
+    page.wait_for_function("() => [...document.querySelectorAll('#choices-qr_code option')]"
+                           ".some(o => o.value === 'Harbor Poster')")
+    box.fill("Harbor Poster")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(rf".*qr_code_id={harbor.pk}.*"))
+    assert page.get_by_test_id("range-scans").inner_text() == "3"
+    assert page.get_by_test_id("picker-qr_code").input_value() == "Harbor Poster"

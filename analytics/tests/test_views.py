@@ -92,3 +92,37 @@ def test_filter_selects_escape_names_and_mark_the_selection(scenario, ent_client
     assert "<script>alert" not in html
     assert f'<option value="{scenario["qr3"].pk}" selected>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</option>' in html
     assert f'<option value="{scenario["c1"].pk}">Spring</option>' in html
+
+
+def test_many_qr_codes_get_a_search_box_instead_of_a_select(scenario, ent_client, ent_org, org_b):
+    from analytics.selectors import PICKER_INLINE_MAX
+    from qrcodes.models import QRCode
+
+    for i in range(PICKER_INLINE_MAX):
+        make_qr(ent_org, f"Flyer {i:03d}")
+    make_qr(org_b, "Flyer zebra")
+    html = ent_client.get(f"/dashboard?{RANGE}&qr_code_id={scenario['qr3'].pk}").content.decode()
+    assert 'data-testid="picker-qr_code"' in html and 'value="Hotel Lobby"' in html
+    assert f'<input type="hidden" name="qr_code_id" value="{scenario["qr3"].pk}">' in html
+    assert '<select name="qr_code_id">' not in html and "Flyer 042" not in html
+    assert f'<option value="{scenario["c1"].pk}">Spring</option>' in html  # 2 campaigns: still a select
+
+    r = ent_client.get("/dashboard/choices?kind=qr_code&q=FLYER 04")
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert [x["name"] for x in results] == [f"Flyer {i:03d}" for i in range(40, 50)]
+    assert results[0]["id"] == str(QRCode.all_orgs.get(organization=ent_org, name="Flyer 040").pk)
+    assert len(ent_client.get("/dashboard/choices?kind=qr_code").json()["results"]) == 20
+    assert ent_client.get("/dashboard/choices?kind=qr_code&q=zebra").json() == {"results": []}
+    assert ent_client.get("/dashboard/choices?kind=campaign&q=spr").json() == {
+        "results": [{"id": str(scenario["c1"].pk), "name": "Spring"}]}
+    bad = ent_client.get("/dashboard/choices?kind=user")
+    assert bad.status_code == 400 and bad.json()["error"] == "validation_error"
+
+
+def test_choices_follow_the_plan_and_need_a_login(client, org_a, admin_a):
+    assert client.get("/dashboard/choices?kind=qr_code").status_code == 302
+    client.login(username=admin_a.email, password=PASSWORD)
+    r = client.get("/dashboard/choices?kind=campaign")  # small business: no campaign filter
+    assert r.status_code == 403 and r.json()["error"] == "plan_upgrade_required"
+    assert client.get("/dashboard/choices?kind=qr_code").json() == {"results": []}
