@@ -346,7 +346,7 @@ def campaign_comparison(*, organization: Organization, filters: DashboardFilters
         _qr_block_sums(organization, dataclasses.replace(filters, campaign_id=None)).query.sql_with_params(),
     ]
     sql = ("SELECT c.id, c.name, c.status, c.start_date, c.end_date, count(q.id), "  # noqa: S608 - ORM-built parts
-           "COALESCE(sum(p.s), 0), COALESCE(sum(p.u), 0) FROM ({}) c LEFT JOIN ({}) q ON q.campaign_id = c.id "
+           "COALESCE(sum(p.s), 0)::int8, COALESCE(sum(p.u), 0)::int8 FROM ({}) c LEFT JOIN ({}) q ON q.campaign_id = c.id "
            "LEFT JOIN ({}) p ON p.qr_code_id = q.id GROUP BY 1, 2, 3, 4, 5 "
            'ORDER BY 7 DESC, c.name COLLATE "C", c.id').format(*(sql for sql, _ in parts))
     params = [p for _, part_params in parts for p in part_params]

@@ -149,6 +149,7 @@ def test_top_qr_codes_and_campaigns(scenario, bound_ent):
     camps = selectors.campaign_comparison(organization=org, filters=ALL)
     assert [(c["name"], c["qr_codes"], c["scans"], c["unique_scans"]) for c in camps] == [
         ("Spring", 2, 4, 3), ("Idle", 0, 0, 0)]
+    assert all(type(c[k]) is int for c in camps for k in ("qr_codes", "scans", "unique_scans"))  # not Decimal
     assert set(camps[0]) == {"id", "name", "status", "start_date", "end_date", "qr_codes", "scans", "unique_scans"}
     assert [c["name"] for c in selectors.campaign_comparison(organization=org, filters=ALL, limit=1)] == ["Spring"]
     # ties in scans sort by name; a campaign filter lists that campaign only
