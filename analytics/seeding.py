@@ -114,7 +114,8 @@ def _allocate(rng: random.Random, total: int, orgs: list[dict], key: str) -> lis
         if rng_range:
             counts[i] = rng.randint(*rng_range)
     rest = max(0, total - sum(counts))
-    weights = [(LARGEST_WEIGHT[key] if o["largest"] else 1) if o["plan"] == ENTERPRISE else 0 for o in orgs]
+    weights = [(LARGEST_WEIGHT[key] * o["scale"] if o["largest"] else 1) if o["plan"] == ENTERPRISE else 0
+               for o in orgs]
     wsum = sum(weights) or 1
     shares = [rest * w // wsum for w in weights]
     shares[max(range(len(orgs)), key=lambda i: weights[i])] += rest - sum(shares)
@@ -217,7 +218,9 @@ def _organizations(rng: random.Random, n: int, factor: int, largest: Organizatio
         plans += [plan] * (count * factor)
     rng.shuffle(plans)
     plans = plans[:n]
-    orgs = [{"id": largest.pk, "plan": largest.plan_type, "largest": True}]
+    # The largest tenant grows with the scale (its weights times the factor): at 10x it keeps its
+    # share of everything, so "the largest tenant at 10x" has ten times the seed's largest.
+    orgs = [{"id": largest.pk, "plan": largest.plan_type, "largest": True, "scale": factor}]
     rows = []
     for i, plan in enumerate(plans):
         p = PLANS[plan]
@@ -333,7 +336,7 @@ def _scan_events(rng: random.Random, orgs: list[dict], qrs: dict, pool: list, n:
     QR codes by a Zipf-like popularity, each tenant mostly scanned in its home country, local
     hours shifted to UTC by longitude."""
     orgs = [o for o in orgs if qrs.get(o["id"])]
-    weights = [LARGEST_EVENT_WEIGHT if o["largest"] else EVENT_WEIGHT[o["plan"]] for o in orgs]
+    weights = [LARGEST_EVENT_WEIGHT * o["scale"] if o["largest"] else EVENT_WEIGHT[o["plan"]] for o in orgs]
     org_cum = list(itertools.accumulate(weights))
     by_country: dict[str, list] = {}
     for entry in pool:
@@ -386,7 +389,7 @@ def _scan_events(rng: random.Random, orgs: list[dict], qrs: dict, pool: list, n:
 
 
 def _activity(rng: random.Random, orgs: list[dict], users: dict, pool: list, n: int, now: dt.datetime) -> int:
-    weights = [300 if o["largest"] else ACTIVITY_WEIGHT[o["plan"]] for o in orgs]
+    weights = [300 * o["scale"] if o["largest"] else ACTIVITY_WEIGHT[o["plan"]] for o in orgs]
     actions, action_cum = _weighted([(w, (a, e)) for w, a, e in ACTIONS])
     start = now - dt.timedelta(days=365)
 
