@@ -122,7 +122,8 @@ class BreakdownView(APIView):
     @extend_schema(tags=["analytics"], summary="Non-bot scans by one dimension",
                    parameters=[OpenApiParameter("by", str, required=True, enum=BREAKDOWN_DIMENSIONS),
                                OpenApiParameter("limit", int, description="1 to 1000, default 100"), *FILTER_PARAMS],
-                   description="At most `limit` rows, most scans first: bounded, not paginated.",
+                   description="At most `limit` rows, most scans first: bounded, not paginated. "
+                               "`by=hour` always answers the hours that had scans, in clock order, whatever the limit.",
                    responses={200: BreakdownResponse})
     def get(self, request: Request) -> Response:
         by = request.query_params.get("by") or ""
