@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import statistics
 import sys
@@ -178,6 +179,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=40)
     args = parser.parse_args()
+    gc.freeze()  # as outbound_impact/wsgi.py does in each gunicorn worker once the app is loaded
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM qr_scan_events")
         n_events = cur.fetchone()[0]
