@@ -189,8 +189,8 @@ def _display(dimension: str, value: str, label: str) -> str:
 def breakdown(*, organization: Organization, filters: DashboardFilters, by: str,
               limit: int | None = None) -> list[dict[str, Any]]:
     """Non-bot scans by country, city, device_type, os, browser, referrer or hour, most first,
-    at most `limit` values (hour: all 24 in clock order). Raises PlanUpgradeRequired when the
-    plan lacks that breakdown."""
+    at most `limit` values (hour: every hour that had scans, in clock order, never cut). Raises
+    PlanUpgradeRequired when the plan lacks that breakdown."""
     return breakdowns(organization=organization, filters=filters, limits={by: limit})[by]
 
 
@@ -232,12 +232,13 @@ def _block_breakdowns(organization: Organization, filters: DashboardFilters,
            f"FROM (SELECT b.*, row_number() OVER (PARTITION BY b.dimension ORDER BY b.s DESC, b.value) AS rn "
            f"      FROM ({inner}) AS b WHERE b.s > 0 OR b.dimension = 'total') AS a "
            f"LEFT JOIN {DimensionLabel._meta.db_table} l ON l.organization_id = %s AND l.dimension = a.dimension "
-           f"AND l.value = a.value AND a.dimension IN ('country', 'city') "
+           f"AND l.value = a.value AND a.dimension = ANY(%s) "
            f"WHERE {keep} ORDER BY a.dimension, a.rn")
     per_dim: dict[str, list[Row]] = {dim: [] for dim in cut}
     total = 0
     with connection.cursor() as cur:
-        cur.execute(sql, [*params, organization.pk, *(x for pair in limits for x in pair)])
+        cur.execute(sql, [*params, organization.pk, list(LABELLED_DIMENSIONS),
+                          *(x for pair in limits for x in pair)])
         for dim, *row in cur.fetchall():
             if dim == Dimension.TOTAL:
                 total = row[1]
