@@ -173,3 +173,50 @@ class DimensionLabel(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.value}: {self.label}"
+
+
+class HotQRCode(TenantOwnedModel):
+    """A QR code busy enough (ANALYTICS_HOT_QR_SCANS all-time scans) to get per-QR dimension
+    blocks (QRDimensionRollup): a breakdown under its filter then reads a few hundred block rows
+    per month instead of one CountedScan row per scan. Promotion (analytics.hot_codes) backfills
+    its blocks from CountedScan; codes stay hot."""
+
+    qr_code_id = models.UUIDField(primary_key=True)
+    organization = _organization()
+    since = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        db_table = "analytics_hot_qr"
+        indexes = [models.Index(fields=["organization", "qr_code_id"], name="hot_qr_org")]
+
+    def __str__(self) -> str:
+        return f"hot {self.qr_code_id}"
+
+
+HOT_GRAINS = (Grain.MONTH, Grain.QUARTER, Grain.YEAR)
+
+
+class QRDimensionRollup(TenantOwnedModel):
+    """Per hot QR code: non-bot scans per breakdown value in month, quarter and year blocks
+    (the days and month weeks at a range's ends still come from CountedScan)."""
+
+    id = models.BigAutoField(primary_key=True)
+    organization = _organization()
+    qr_code_id = models.UUIDField()
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    value = models.CharField(max_length=255, blank=True, db_collation="C")
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    period = models.DateField(help_text="First UTC day of the block.")
+    bucket = models.IntegerField(help_text="grain code * 100,000 + days from 1970-01-01 to period.")
+    scans = models.IntegerField(default=0, help_text="Non-bot scans (human + duplicate).")
+    unique_scans = models.IntegerField(default=0, help_text="Human, non-duplicate scans.")
+
+    class Meta(TenantOwnedModel.Meta):
+        db_table = "analytics_qr_dim_block"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "qr_code_id", "bucket", "dimension", "value"],
+                                    name="qr_dim_block_key", include=["scans", "unique_scans"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.qr_code_id} {self.grain}{self.period} {self.dimension}={self.value}"

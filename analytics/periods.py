@@ -91,11 +91,27 @@ def segments(date_from: dt.date, date_to: dt.date, *, open_end: bool = False) ->
     return out
 
 
+def range_segments(date_from: dt.date, date_to: dt.date) -> list[tuple[str, dt.date]]:
+    """The blocks of [date_from, date_to]; a range reaching today (UTC) is open-ended: it
+    counts every scan counted so far, as the dashboard's "up to today" means."""
+    return segments(date_from, date_to, open_end=date_to >= dt.datetime.now(dt.UTC).date())
+
+
 def range_buckets(date_from: dt.date, date_to: dt.date) -> list[int]:
-    """Buckets of the blocks of [date_from, date_to]; a range reaching today (UTC) is open-ended:
-    it counts every scan counted so far, as the dashboard's "up to today" means."""
-    open_end = date_to >= dt.datetime.now(dt.UTC).date()
-    return [bucket(g, p) for g, p in segments(date_from, date_to, open_end=open_end)]
+    return [bucket(g, p) for g, p in range_segments(date_from, date_to)]
+
+
+def day_intervals(blocks: list[tuple[str, dt.date]], date_to: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The days the given blocks cover, as few [first, last] intervals as possible (adjacent
+    blocks merged), cut at date_to."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for grain, period in sorted(blocks, key=lambda b: b[1]):
+        last = min(block_after(grain, period) - dt.timedelta(days=1), date_to)
+        if out and out[-1][1] + dt.timedelta(days=1) == period:
+            out[-1] = (out[-1][0], last)
+        else:
+            out.append((period, last))
+    return out
 
 
 # The same block arithmetic in SQL, over a date expression `{day}`.

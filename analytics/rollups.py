@@ -31,11 +31,14 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from analytics.hot_codes import BACKFILL_SQL, DIM_TABLE, hot_ids
 from analytics.models import (
     BREAKDOWN_DIMENSIONS,
+    HOT_GRAINS,
     CountedScan,
     Dimension,
     DimensionLabel,
+    HotQRCode,
     OrgScanRollup,
     QRScanRollup,
 )
@@ -164,6 +167,11 @@ _UPSERTS = {
         ["grain", "period", "scans", "unique_scans", "bot_scans"], ["varchar", "date", "int4", "int4", "int4"],
         ", ".join(_ADD.format(c=c) for c in ("scans", "unique_scans", "bot_scans")), "",
     ),
+    DIM_TABLE: (
+        ["organization_id", "qr_code_id", "bucket", "dimension", "value"], ["uuid", "uuid", "int4", "varchar", "varchar"],
+        ["grain", "period", "scans", "unique_scans"], ["varchar", "date", "int4", "int4"],
+        ", ".join(_ADD.format(c=c) for c in ("scans", "unique_scans")), "",
+    ),
     LABEL_TABLE: (
         ["organization_id", "dimension", "value"], ["uuid", "varchar", "varchar"],
         ["label", "latitude", "longitude"], ["varchar", "float8", "float8"],
@@ -204,8 +212,10 @@ def rollup_scan_events(events: Sequence[ScanEvent]) -> None:
     if not orgs:
         return
     with transaction.atomic(), connection.cursor() as cur:
+        # Read after the counters locked these QR codes' rows (analytics.hot_codes).
+        dim_rows = _hot_dimension_rows(facts, hot_ids(f[2] for f in facts))
         # Fixed table order, rows sorted within each: concurrent workers never deadlock.
-        for table, rows in ((ORG_TABLE, org_rows), (QR_TABLE, qr_rows), (LABEL_TABLE, labels)):
+        for table, rows in ((ORG_TABLE, org_rows), (QR_TABLE, qr_rows), (DIM_TABLE, dim_rows), (LABEL_TABLE, labels)):
             _upsert(cur, table, rows)
         if facts:
             # New rows only (one per event); DO NOTHING keeps a replayed event from failing the batch.
@@ -215,6 +225,19 @@ def rollup_scan_events(events: Sequence[ScanEvent]) -> None:
                 [list(col) for col in zip(*facts, strict=True)],
             )
     transaction.on_commit(lambda: rollups_changed(orgs))
+
+
+def _hot_dimension_rows(facts: list[tuple], hot: set) -> dict[tuple, list[Any]]:
+    """Month, quarter and year blocks per breakdown value of the hot QR codes' new scans."""
+    rows: dict[tuple, list[Any]] = {}
+    for _event_id, org, qr, day, is_unique, *values in facts:
+        if qr not in hot:
+            continue
+        for grain, period, bkt in blocks_of(day):
+            if grain in HOT_GRAINS:
+                for dim, value in zip(BREAKDOWN_DIMENSIONS, values, strict=True):
+                    _add(rows, (org, qr, bkt, dim, value), (grain, period), (1, int(is_unique)))
+    return rows
 
 
 def rollups_changed(organization_ids: Iterable[Any]) -> None:
@@ -300,7 +323,7 @@ _REBUILD = [
         SELECT org, 'city', v_city, max(left(city || ', ' || country_name, {MAX_VALUE})), max(latitude), max(longitude)
         FROM _analytics_ev WHERE b = 0 AND v_city <> '' GROUP BY org, v_city""",  # noqa: S608 - constants only
 ]
-_TABLES = (ORG_TABLE, QR_TABLE, FACT_TABLE, LABEL_TABLE)
+_TABLES = (ORG_TABLE, QR_TABLE, FACT_TABLE, LABEL_TABLE, DIM_TABLE)
 
 
 def rollups_rebuild(organization_id: uuid.UUID | None = None) -> None:
@@ -325,4 +348,8 @@ def rollups_rebuild(organization_id: uuid.UUID | None = None) -> None:
         for sql in _REBUILD:
             cur.execute(sql)
         cur.execute("DROP TABLE _analytics_ev, _analytics_orgday")
+        # Hot QR codes' dimension blocks, from the CountedScan rows just rebuilt.
+        hot = HotQRCode.all_orgs.all() if organization_id is None else HotQRCode.all_orgs.filter(
+            organization_id=organization_id)
+        cur.execute(BACKFILL_SQL, [list(hot.values_list("qr_code_id", flat=True))])
     transaction.on_commit(lambda: rollups_changed([organization_id] if organization_id else []))

@@ -32,6 +32,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
+from analytics.hot_codes import hot_codes_promote
 from analytics.rollups import rollups_rebuild
 from qrcodes.enrichment import device_info, ip_for_storage, ip_hash, place
 from qrcodes.services import short_code_generate
@@ -197,8 +198,11 @@ def generate_at_scale(scale: str, *, log: Callable[[str], None] = print) -> dict
         timings["counters"] = _step(started, log, "counters", 0)
         rollups_rebuild()
         timings["rollups"] = _step(started, log, "rollups", 0)
+        n = hot_codes_promote(limit=None)
+        timings["hot_codes"] = _step(started, log, "hot QR codes promoted", n)
     with connection.cursor() as cur:
         cur.execute("VACUUM (ANALYZE) qr_scan_events, analytics_org_block, analytics_qr_block, analytics_counted_scan, "
+                    "analytics_qr_dim_block, analytics_hot_qr, "
                     "analytics_value_label, qr_codes, organizations, users, campaigns, uploaded_files, activity_log")
         timings["vacuum"] = _step(started, log, "vacuum analyze", 0)
         timings["totals"] = _counts(cur)

@@ -23,15 +23,18 @@ from django.db.models.functions import Coalesce
 
 from analytics.filters import DashboardFilters
 from analytics.models import (
+    HOT_GRAINS,
     LABELLED_DIMENSIONS,
     CountedScan,
     Dimension,
     DimensionLabel,
     Grain,
+    HotQRCode,
     OrgScanRollup,
+    QRDimensionRollup,
     QRScanRollup,
 )
-from analytics.periods import add_months, bucket, range_buckets
+from analytics.periods import add_months, bucket, day_intervals, range_buckets, range_segments
 from analytics.tiers import PlanUpgradeRequired, require_breakdown, require_campaign_filter, tier_for
 from campaigns.models import Campaign
 from qrcodes.models import QRCode
@@ -251,13 +254,24 @@ def _block_breakdowns(organization: Organization, filters: DashboardFilters,
 
 def _counted_breakdowns(organization: Organization, filters: DashboardFilters, qr_ids: list[uuid.UUID],
                         cut: dict[str, int | None]) -> tuple[dict[str, list[Row]], int]:
+    """Under a QR-code/campaign filter: CountedScan rows (one per scan) for ordinary codes; for
+    hot codes (analytics.hot_codes) their month/quarter/year dimension blocks plus CountedScan
+    rows for the days and month weeks at the range's ends only."""
     dims = list(cut)
-    per_dim: dict[str, list[tuple]] = {dim: [] for dim in dims}
+    sums: dict[str, dict[str, list[int]]] = {dim: {} for dim in dims}
     total = 0
-    if qr_ids:
-        inner, params = (CountedScan.objects.filter(organization=organization, qr_code_id__in=qr_ids,
-                                                    day__range=(filters.date_from, filters.date_to))
-                         .order_by().values(*dims, "is_unique").query.sql_with_params())
+    hot = set(HotQRCode.objects.filter(organization=organization, qr_code_id__in=qr_ids)
+              .values_list("qr_code_id", flat=True))
+    segs = range_segments(filters.date_from, filters.date_to)
+    coarse = [bucket(g, p) for g, p in segs if g in HOT_GRAINS] if hot else []
+    scans = CountedScan.objects.filter(organization=organization).order_by().values(*dims, "is_unique")
+    parts = [scans.filter(qr_code_id__in=[q for q in qr_ids if q not in hot],
+                          day__range=(filters.date_from, filters.date_to))] if len(hot) < len(qr_ids) else []
+    if hot:  # one index range per run of days at the ends (UNION ALL keeps each index-only)
+        ends = [(g, p) for g, p in segs if g not in HOT_GRAINS]
+        parts += [scans.filter(qr_code_id__in=hot, day__range=days) for days in day_intervals(ends, filters.date_to)]
+    if parts:
+        inner, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
         cols = ", ".join(f'"{d}"' for d in dims)
         sql = (f"SELECT {cols}, {', '.join(f'GROUPING({chr(34)}{d}{chr(34)})' for d in dims)}, count(*), "  # noqa: S608
                f"count(*) FILTER (WHERE is_unique) FROM ({inner}) AS t "
@@ -267,13 +281,26 @@ def _counted_breakdowns(organization: Organization, filters: DashboardFilters, q
             for row in cur.fetchall():
                 values, grouped, (s, u) = row[:len(dims)], row[len(dims):2 * len(dims)], row[-2:]
                 dim_index = grouped.index(0)  # the one dimension this row is grouped by
-                per_dim[dims[dim_index]].append((values[dim_index], s, u))
+                sums[dims[dim_index]][values[dim_index]] = [s, u]
                 if dim_index == 0:
                     total += s  # every counted scan has a value (maybe "") in each dimension
-    for dim, rows in per_dim.items():
-        rows.sort(key=(lambda r: r[0]) if dim == Dimension.HOUR else (lambda r: (-r[1], r[0])))
-        if cut[dim] is not None:
-            del rows[cut[dim]:]
+    if coarse:
+        for dim, value, s, u in (
+            QRDimensionRollup.objects.filter(organization=organization, qr_code_id__in=hot, bucket__in=coarse,
+                                             dimension__in=dims)
+            .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
+            .values_list("dimension", "value", "s", "u")
+        ):
+            got = sums[dim].setdefault(value, [0, 0])
+            got[0] += s
+            got[1] += u
+            if dim == dims[0]:
+                total += s
+    per_dim: dict[str, list[tuple]] = {}
+    for dim, values in sums.items():
+        rows = sorted(((v, s, u) for v, (s, u) in values.items() if s > 0),
+                      key=(lambda r: r[0]) if dim == Dimension.HOUR else (lambda r: (-r[1], r[0])))
+        per_dim[dim] = rows if cut[dim] is None else rows[:cut[dim]]
     wanted = [Q(dimension=dim, value__in=[r[0] for r in per_dim[dim]]) for dim in LABELLED_DIMENSIONS if per_dim.get(dim)]
     labels = {(d, v): rest for d, v, *rest in DimensionLabel.objects.filter(reduce(or_, wanted), organization=organization)
               .values_list("dimension", "value", "label", "latitude", "longitude")} if wanted else {}

@@ -374,3 +374,10 @@ CONTENT_SECURITY_POLICY = {
 # analytics: dashboard reads are cached in Redis per (organization, filters) for this many
 # seconds, and dropped as soon as a scan worker counts a batch for that organization; 0 = off.
 ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=30)
+# A QR code with this many all-time scans gets per-QR dimension blocks (analytics.hot_codes).
+ANALYTICS_HOT_QR_SCANS = env.int("ANALYTICS_HOT_QR_SCANS", default=10_000)
+CELERY_BEAT_SCHEDULE["analytics-hot-codes"] = {
+    "task": "analytics.hot_codes_promote",
+    "schedule": 300.0,
+    "options": {"expires": 240},
+}

@@ -1,7 +1,9 @@
 # Rollups redesigned (docs/analytics.md): the old per-QR table held every dimension per day
-# (more rows than scan events). Old tables are dropped and new ones created, then filled from
-# the raw events by analytics.rollups.rollups_rebuild (current code: if the rollup schema
-# changes again, drop the RunPython step from this migration).
+# (more rows than scan events). Old tables are dropped and new ones created. This migration
+# used to fill them by calling analytics.rollups.rollups_rebuild, i.e. the current code, which
+# since analytics.0006 also writes a table created later; the step is now a no-op, and a
+# database that still has to apply this migration with scans in it must run
+# `manage.py scan_counters_recompute` once it is fully migrated.
 
 import django.db.models.deletion
 import django.db.models.manager
@@ -9,9 +11,7 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    from analytics.rollups import rollups_rebuild
-
-    rollups_rebuild()
+    """No-op (see the note above): the rebuild runs after the last migration instead."""
 
 
 class Migration(migrations.Migration):

@@ -137,3 +137,36 @@ def test_rebuild_counts_events_marked_counted_only(scenario, ent_org):
     rollups_rebuild(ent_org.pk)
     assert OrgScanRollup.all_orgs.get(organization=ent_org, grain="d", period=dt.date(2025, 3, 2),
                                       dimension="total").scans == 1
+
+
+def test_hot_code_blocks_from_promotion_workers_and_rebuild_agree(scenario, ent_org, org_b, settings):
+    from analytics.hot_codes import hot_codes_promote
+    from analytics.models import HotQRCode, QRDimensionRollup
+    from analytics.tasks import hot_codes_promote_task
+
+    qr1, qr2 = scenario["qr1"], scenario["qr2"]
+    qr1.total_scans, qr2.total_scans = 3, 2
+    qr1.save()
+    qr2.save()
+    assert hot_codes_promote(threshold=3) == 1  # qr1 only: busy enough
+    assert hot_codes_promote(threshold=3) == 0  # already hot: nothing to do
+    assert set(HotQRCode.all_orgs.values_list("qr_code_id", flat=True)) == {qr1.pk}
+    # backfilled from its counted scans: events 1 and 2 (the bot is not in breakdowns), by hand
+    rows = {(r.grain, str(r.period), r.dimension, r.value): (r.scans, r.unique_scans)
+            for r in QRDimensionRollup.all_orgs.filter(qr_code_id=qr1.pk, dimension__in=["os", "referrer"])}
+    assert rows == {(g, p, d, v): (2, 1) for g, p in (("m", "2025-01-01"), ("q", "2025-01-01"), ("y", "2025-01-01"))
+                    for d, v in (("os", "iOS"), ("referrer", "instagram.com"))}
+    # the workers keep it current; a code that is not hot gets no blocks
+    rollup_scan_events([make_scan(ent_org, qr1, t("2025-04-02 08:00"), os="Android 14"),
+                        make_scan(ent_org, qr2, t("2025-04-02 09:00"))])
+    assert QRDimensionRollup.all_orgs.get(qr_code_id=qr1.pk, grain="q", period=dt.date(2025, 4, 1),
+                                          dimension="os", value="Android").scans == 1
+    assert QRDimensionRollup.all_orgs.get(qr_code_id=qr1.pk, grain="y", dimension="os", value="iOS").scans == 2
+    assert not QRDimensionRollup.all_orgs.filter(qr_code_id=qr2.pk).exists()
+    incremental = snapshot(QRDimensionRollup)
+    rollups_rebuild()
+    assert snapshot(QRDimensionRollup) == incremental
+    rollups_rebuild(ent_org.pk)
+    assert snapshot(QRDimensionRollup) == incremental
+    settings.ANALYTICS_HOT_QR_SCANS = 2  # the beat task's threshold
+    assert hot_codes_promote_task() == 1  # qr2

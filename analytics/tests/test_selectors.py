@@ -293,3 +293,32 @@ def test_hour_of_day_is_never_cut(scenario, bound_ent):
         assert [h["value"] for h in hours["hour"]] == [f"{h:02d}" for h in range(24)]
         assert len(hours["os"]) == 1
         assert len(selectors.breakdown(organization=bound_ent, filters=f, by="hour", limit=3)) == 24
+
+
+def test_hot_codes_give_the_same_breakdowns(scenario, bound_ent):
+    """Promoting codes (analytics.hot_codes) changes where their breakdowns come from, never
+    what they are: whole months/quarters/years from blocks, the ends from counted scans."""
+    from analytics.hot_codes import hot_codes_promote
+    from analytics.rollups import rollup_scan_events
+
+    org = bound_ent
+    qr1, qr2, qr3 = scenario["qr1"], scenario["qr2"], scenario["qr3"]
+    now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    rollup_scan_events([make_scan(org, qr2, now - dt.timedelta(days=d), os="Android 14", city="Paris",
+                                  country_code="FR", country="France") for d in (0, 3, 40, 200, 364)])
+    today = now.date()
+    dims = ["country", "city", "device_type", "os", "browser", "referrer", "hour"]
+    cases = [DashboardFilters(ALL.date_from, ALL.date_to, qr_code_id=qr1.pk),
+             DashboardFilters(ALL.date_from, ALL.date_to, qr_code_id=qr3.pk),  # days, February, days
+             DashboardFilters(D(2025, 2, 3), D(2025, 3, 1), qr_code_id=qr2.pk),  # ragged at both ends
+             DashboardFilters(D(2025, 1, 1), D(2025, 3, 31), campaign_id=scenario["c1"].pk),  # one quarter
+             DashboardFilters(today - dt.timedelta(days=364), today, qr_code_id=qr2.pk),  # open: year block
+             DashboardFilters(today - dt.timedelta(days=29), today, campaign_id=scenario["c1"].pk)]
+    before = [selectors.breakdowns(organization=org, filters=f, limits=dict.fromkeys(dims, 3)) for f in cases]
+    assert by(before[4]["city"]) == {"Paris, France": 5}
+    for qr in (qr1, qr2, qr3):
+        qr.total_scans = 10
+        qr.save()
+    assert hot_codes_promote(threshold=10) == 3
+    after = [selectors.breakdowns(organization=org, filters=f, limits=dict.fromkeys(dims, 3)) for f in cases]
+    assert after == before
