@@ -30,15 +30,17 @@ DIM_TABLE = QRDimensionRollup._meta.db_table
 _DIMS = ", ".join(f"('{d}', c.{d})" for d in BREAKDOWN_DIMENSIONS)
 _GRAINS = ", ".join(f"('{g}', {SQL_PERIOD[g].format(day='c.day')}, {sql_bucket(g, SQL_PERIOD[g].format(day='c.day'))})"
                     for g in HOT_GRAINS)
-# The blocks of the given hot codes, from their CountedScan rows (promotion and rebuild).
+# The blocks of the hot codes (all, one organization's, or one code), from their CountedScan
+# rows: promotion and rebuild. Parameters: organization id or NULL twice, QR code id or NULL twice.
 BACKFILL_SQL = f"""
 INSERT INTO {DIM_TABLE} (organization_id, qr_code_id, dimension, value, grain, period, bucket, scans, unique_scans)
 SELECT c.organization_id, c.qr_code_id, d.dimension, d.value, g.grain, g.period, g.bucket,
        count(*), count(*) FILTER (WHERE c.is_unique)
-FROM {CountedScan._meta.db_table} c
+FROM {HotQRCode._meta.db_table} h
+JOIN {CountedScan._meta.db_table} c ON c.organization_id = h.organization_id AND c.qr_code_id = h.qr_code_id
 CROSS JOIN LATERAL (VALUES {_DIMS}) AS d(dimension, value)
 CROSS JOIN LATERAL (VALUES {_GRAINS}) AS g(grain, period, bucket)
-WHERE c.qr_code_id = ANY(%s::uuid[])
+WHERE (%s::uuid IS NULL OR h.organization_id = %s::uuid) AND (%s::uuid IS NULL OR h.qr_code_id = %s::uuid)
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 """  # noqa: S608 - constants only
 
@@ -68,6 +70,6 @@ def hot_codes_promote(*, threshold: int | None = None, limit: int | None = 100) 
             cur.execute("SELECT id FROM qr_codes WHERE id = %s FOR NO KEY UPDATE", [qr_id])
             _, created = HotQRCode.all_orgs.get_or_create(qr_code_id=qr_id, defaults={"organization_id": org_id})
             if created:
-                cur.execute(BACKFILL_SQL, [[qr_id]])
+                cur.execute(BACKFILL_SQL, [org_id, org_id, qr_id, qr_id])
                 promoted += 1
     return promoted

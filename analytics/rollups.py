@@ -38,7 +38,6 @@ from analytics.models import (
     CountedScan,
     Dimension,
     DimensionLabel,
-    HotQRCode,
     OrgScanRollup,
     QRScanRollup,
 )
@@ -349,7 +348,5 @@ def rollups_rebuild(organization_id: uuid.UUID | None = None) -> None:
             cur.execute(sql)
         cur.execute("DROP TABLE _analytics_ev, _analytics_orgday")
         # Hot QR codes' dimension blocks, from the CountedScan rows just rebuilt.
-        hot = HotQRCode.all_orgs.all() if organization_id is None else HotQRCode.all_orgs.filter(
-            organization_id=organization_id)
-        cur.execute(BACKFILL_SQL, [list(hot.values_list("qr_code_id", flat=True))])
+        cur.execute(BACKFILL_SQL, [organization_id, organization_id, None, None])
     transaction.on_commit(lambda: rollups_changed([organization_id] if organization_id else []))
