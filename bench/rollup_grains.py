@@ -1,10 +1,12 @@
-"""What the year blocks cost the scan workers: `rollup_scan_events` over the same batch with the
-five grains (day, month week, month, quarter, year) and with the four it had before (no year),
-alternated in one run, each batch rolled back. Needs a seeded database (counted events).
+"""What the year blocks and hot QR codes cost the scan workers: `rollup_scan_events` over the
+same batch as deployed (five grains: day, month week, month, quarter, year; hot codes' dimension
+blocks), with five grains but no hot codes, and with the four grains it had before (no year, no
+hot codes), alternated in one run, each batch rolled back. Needs a seeded database (counted
+events; `seed_demo --scale` promotes its hot codes).
 
     DATABASE_URL=postgres://.../oi_seed .venv/bin/python bench/rollup_grains.py [--batch 1000] [--rounds 9]
 
-Prints microseconds per event (median of the rounds) and the ratio five/four.
+Prints microseconds per event (median of the rounds) and the ratios to the four-grain layout.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from qrcodes.models import ScanEvent  # noqa: E402
 
 FIVE = periods.GRAINS
 FOUR = tuple(g for g in FIVE if g != periods.Grain.YEAR)
+HOT_IDS = rollups.hot_ids
 
 
-def one_batch(events: list[ScanEvent], grains: tuple[str, ...]) -> float:
+def one_batch(events: list[ScanEvent], grains: tuple[str, ...], hot: bool = True) -> float:
     periods.GRAINS = grains  # blocks_of() reads it per call
+    rollups.hot_ids = HOT_IDS if hot else (lambda ids: set())
     try:
         with transaction.atomic():
             t = time.perf_counter()
@@ -43,6 +47,7 @@ def one_batch(events: list[ScanEvent], grains: tuple[str, ...]) -> float:
             transaction.set_rollback(True)
     finally:
         periods.GRAINS = FIVE
+        rollups.hot_ids = HOT_IDS
     return elapsed * 1e6 / len(events)
 
 
@@ -63,14 +68,16 @@ def main() -> None:
     for e in spread:
         e.scanned_at = now
     for label, batch in (("one tenant", events), ("mixed tenants", spread)):
+        hot = len(HOT_IDS(e.qr_code_id for e in batch))
         one_batch(batch, FIVE)  # warm-up
-        four, five = [], []
+        four, five, deployed = [], [], []
         for _ in range(args.rounds):
-            four.append(one_batch(batch, FOUR))
-            five.append(one_batch(batch, FIVE))
-        f4, f5 = statistics.median(four), statistics.median(five)
-        print(f"{label:14s} batch of {len(batch)}: four grains {f4:6.0f} us/event, five grains {f5:6.0f} us/event, "
-              f"five/four {f5 / f4:.2f}")
+            four.append(one_batch(batch, FOUR, hot=False))
+            five.append(one_batch(batch, FIVE, hot=False))
+            deployed.append(one_batch(batch, FIVE))
+        f4, f5, fd = statistics.median(four), statistics.median(five), statistics.median(deployed)
+        print(f"{label:14s} batch of {len(batch)} ({hot} hot codes in it): four grains {f4:5.0f} us/event, "
+              f"five {f5:5.0f} ({f5 / f4:.2f}x), five + hot codes (deployed) {fd:5.0f} ({fd / f4:.2f}x)")
 
 
 if __name__ == "__main__":
