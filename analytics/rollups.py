@@ -9,9 +9,10 @@ Contract used by the scan pipeline (qrcodes):
   (used by `manage.py scan_counters_recompute` and after bulk seeding).
 
 Per counted event: 5 per-QR block rows (totals), 5 per-organization block rows for the total
-and for each of the 7 breakdown dimensions (non-bot events), one CountedScan row (non-bot), and
-a label row per country/city value; a batch is pre-summed first, so a busy organization's
-batch touches each block/value row once.
+and for each of the 7 breakdown dimensions (non-bot events), one CountedScan row (non-bot), a
+label row per country/city value, and for a hot QR code (analytics.hot_codes) its month,
+quarter and year block rows per breakdown value; a batch is pre-summed first, so a busy
+organization's batch touches each block/value row once.
 
 How an event is bucketed is written twice, once in Python (the incremental path) and once in
 SQL (`sql_value`, used by the rebuild); both read the
