@@ -42,6 +42,10 @@ class QRCode(TenantOwnedModel):
         indexes = [
             models.Index(fields=["organization", "status"], name="qr_org_status"),
             models.Index(fields=["organization", "-total_scans"], name="qr_org_scans"),
+            # the dashboard's filter picker (first codes by name) and its search
+            models.Index(fields=["organization", "name"], name="qr_org_name", include=["id"]),
+            # campaign comparison: every code's campaign, index-only
+            models.Index(fields=["organization", "campaign"], name="qr_org_campaign", include=["id"]),
         ]
 
     def __str__(self) -> str:

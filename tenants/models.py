@@ -119,6 +119,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         db_table = "users"
         ordering = ["created_at"]
+        # the dashboard's "team members" count (active users of an organization), index-only
+        indexes = [models.Index(fields=["organization", "status"], name="users_org_status")]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="users_email_ci_unique"),
             models.CheckConstraint(
