@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from functools import lru_cache, reduce
-from operator import or_
+from functools import lru_cache
 from typing import Any
 
 import pycountry
@@ -221,13 +220,64 @@ Row = tuple[Any, ...]  # (value, scans, unique, label, latitude, longitude)
 def _block_breakdowns(organization: Organization, filters: DashboardFilters,
                       cut: dict[str, int | None]) -> tuple[dict[str, list[Row]], int]:
     # The ORM builds the scoped aggregate over the range's blocks (the "total" row rides along
-    # for the shares); ranking, cutting and labels wrap it.
+    # for the shares).
     inner, params = (
         OrgScanRollup.objects.filter(organization=organization, dimension__in=[*cut, Dimension.TOTAL],
                                      bucket__in=range_buckets(filters.date_from, filters.date_to))
         .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
         .query.sql_with_params()
     )
+    return _ranked(organization, inner, params, cut)
+
+
+def _counted_breakdowns(organization: Organization, filters: DashboardFilters, qr_ids: list[uuid.UUID],
+                        cut: dict[str, int | None]) -> tuple[dict[str, list[Row]], int]:
+    """Under a QR-code/campaign filter: CountedScan rows (one per scan) for ordinary codes; for
+    hot codes (analytics.hot_codes) their month/quarter/year dimension blocks plus CountedScan
+    rows for the days and month weeks at the range's ends only. One statement."""
+    dims = list(cut)
+    hot = set(HotQRCode.objects.filter(organization=organization, qr_code_id__in=qr_ids)
+              .values_list("qr_code_id", flat=True))
+    segs = range_segments(filters.date_from, filters.date_to)
+    scans = CountedScan.objects.filter(organization=organization).order_by().values(*dims, "is_unique")
+    parts = [scans.filter(qr_code_id__in=[q for q in qr_ids if q not in hot],
+                          day__range=(filters.date_from, filters.date_to))] if len(hot) < len(qr_ids) else []
+    if hot:  # one index range per run of days at the ends (UNION ALL keeps each index-only)
+        ends = [(g, p) for g, p in segs if g not in HOT_GRAINS]
+        parts += [scans.filter(qr_code_id__in=hot, day__range=days) for days in day_intervals(ends, filters.date_to)]
+    coarse = [bucket(g, p) for g, p in segs if g in HOT_GRAINS] if hot else []
+    pieces, params = [], []
+    if parts:
+        # (dimension, value, scans, unique) rows, one GROUPING SET per dimension
+        inner, inner_params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+        q = '"{}"'.format
+        pieces.append(f"SELECT CASE {' '.join(f'WHEN GROUPING({q(d)}) = 0 THEN %s' for d in dims)} END, "  # noqa: S608
+                      f"CASE {' '.join(f'WHEN GROUPING({q(d)}) = 0 THEN {q(d)}' for d in dims)} END, "
+                      f"count(*), count(*) FILTER (WHERE is_unique) FROM ({inner}) AS t "
+                      f"GROUP BY GROUPING SETS ({', '.join(f'({q(d)})' for d in dims)})")
+        params += [*dims, *inner_params]
+    if coarse:
+        blocks, block_params = (
+            QRDimensionRollup.objects.filter(organization=organization, qr_code_id__in=hot, bucket__in=coarse,
+                                             dimension__in=dims)
+            .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
+            .query.sql_with_params()
+        )
+        pieces.append(blocks)
+        params += block_params
+    if not pieces:
+        return {dim: [] for dim in dims}, 0
+    # Every counted scan has a value (maybe "") in each dimension: the first one's sum is the total.
+    inner = (f"WITH p(dimension, value, s, u) AS ({' UNION ALL '.join(f'({x})' for x in pieces)}) "  # noqa: S608
+             "SELECT dimension, value, sum(s)::int8 AS s, sum(u)::int8 AS u FROM p GROUP BY 1, 2 "
+             "UNION ALL SELECT 'total', '', sum(s)::int8, sum(u)::int8 FROM p WHERE dimension = %s")
+    return _ranked(organization, inner, [*params, dims[0]], cut)
+
+
+def _ranked(organization: Organization, inner: str, params: list[Any],
+            cut: dict[str, int | None]) -> tuple[dict[str, list[Row]], int]:
+    """Rank the (dimension, value, s, u) rows of `inner` (plus its "total" row) per dimension,
+    cut each to cut[dim], join country and city labels: all in PostgreSQL."""
     limits = [(dim, n) for dim, n in cut.items() if n is not None]
     keep = f"CASE a.dimension{''.join(' WHEN %s THEN a.rn <= %s' for _ in limits)} ELSE TRUE END" if limits else "TRUE"
     sql = (f"SELECT a.dimension, a.value, a.s, a.u, l.label, l.latitude, l.longitude "  # noqa: S608
@@ -243,72 +293,12 @@ def _block_breakdowns(organization: Organization, filters: DashboardFilters,
                           *(x for pair in limits for x in pair)])
         for dim, *row in cur.fetchall():
             if dim == Dimension.TOTAL:
-                total = row[1]
+                total = row[1] or 0
             else:
                 per_dim[dim].append(tuple(row))
     if Dimension.HOUR in per_dim:
         per_dim[Dimension.HOUR].sort()
     return per_dim, total
-
-
-def _counted_breakdowns(organization: Organization, filters: DashboardFilters, qr_ids: list[uuid.UUID],
-                        cut: dict[str, int | None]) -> tuple[dict[str, list[Row]], int]:
-    """Under a QR-code/campaign filter: CountedScan rows (one per scan) for ordinary codes; for
-    hot codes (analytics.hot_codes) their month/quarter/year dimension blocks plus CountedScan
-    rows for the days and month weeks at the range's ends only."""
-    dims = list(cut)
-    sums: dict[str, dict[str, list[int]]] = {dim: {} for dim in dims}
-    total = 0
-    hot = set(HotQRCode.objects.filter(organization=organization, qr_code_id__in=qr_ids)
-              .values_list("qr_code_id", flat=True))
-    segs = range_segments(filters.date_from, filters.date_to)
-    coarse = [bucket(g, p) for g, p in segs if g in HOT_GRAINS] if hot else []
-    scans = CountedScan.objects.filter(organization=organization).order_by().values(*dims, "is_unique")
-    parts = [scans.filter(qr_code_id__in=[q for q in qr_ids if q not in hot],
-                          day__range=(filters.date_from, filters.date_to))] if len(hot) < len(qr_ids) else []
-    if hot:  # one index range per run of days at the ends (UNION ALL keeps each index-only)
-        ends = [(g, p) for g, p in segs if g not in HOT_GRAINS]
-        parts += [scans.filter(qr_code_id__in=hot, day__range=days) for days in day_intervals(ends, filters.date_to)]
-    if parts:
-        inner, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
-        cols = ", ".join(f'"{d}"' for d in dims)
-        sql = (f"SELECT {cols}, {', '.join(f'GROUPING({chr(34)}{d}{chr(34)})' for d in dims)}, count(*), "  # noqa: S608
-               f"count(*) FILTER (WHERE is_unique) FROM ({inner}) AS t "
-               f"GROUP BY GROUPING SETS ({', '.join(f'({chr(34)}{d}{chr(34)})' for d in dims)})")
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            for row in cur.fetchall():
-                values, grouped, (s, u) = row[:len(dims)], row[len(dims):2 * len(dims)], row[-2:]
-                dim_index = grouped.index(0)  # the one dimension this row is grouped by
-                sums[dims[dim_index]][values[dim_index]] = [s, u]
-                if dim_index == 0:
-                    total += s  # every counted scan has a value (maybe "") in each dimension
-    if coarse:
-        blocks, params = (
-            QRDimensionRollup.objects.filter(organization=organization, qr_code_id__in=hot, bucket__in=coarse,
-                                             dimension__in=dims)
-            .order_by().values("dimension", "value").annotate(s=Sum("scans"), u=Sum("unique_scans"))
-            .query.sql_with_params()
-        )
-        with connection.cursor() as cur:  # a plain cursor: no per-value converters for ~2,000 rows
-            cur.execute(blocks, params)
-            block_rows = cur.fetchall()
-        for dim, value, s, u in block_rows:
-            got = sums[dim].setdefault(value, [0, 0])
-            got[0] += s
-            got[1] += u
-            if dim == dims[0]:
-                total += s
-    per_dim: dict[str, list[tuple]] = {}
-    for dim, values in sums.items():
-        rows = sorted(((v, s, u) for v, (s, u) in values.items() if s > 0),
-                      key=(lambda r: r[0]) if dim == Dimension.HOUR else (lambda r: (-r[1], r[0])))
-        per_dim[dim] = rows if cut[dim] is None else rows[:cut[dim]]
-    wanted = [Q(dimension=dim, value__in=[r[0] for r in per_dim[dim]]) for dim in LABELLED_DIMENSIONS if per_dim.get(dim)]
-    labels = {(d, v): rest for d, v, *rest in DimensionLabel.objects.filter(reduce(or_, wanted), organization=organization)
-              .values_list("dimension", "value", "label", "latitude", "longitude")} if wanted else {}
-    return {dim: [(*r, *labels.get((dim, r[0]), ("", None, None))) for r in rows]
-            for dim, rows in per_dim.items()}, total
 
 
 def _items(by: str, rows: list[Row], total: int) -> list[dict[str, Any]]:
