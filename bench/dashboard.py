@@ -106,7 +106,9 @@ def queries(org: Organization, runs: int) -> list[tuple[str, float, float]]:
                  else ("breakdown country 30d (all values)",
                        lambda: selectors.breakdown(organization=org, filters=f30, by="country")))
     if tier.campaign_filter:
-        cases.append((f"campaign comparison {fyear.days}d",
+        cases.append((f"campaign comparison {fyear.days}d (page: top 15)",
+                      lambda: selectors.campaign_comparison(organization=org, filters=fyear, limit=15)))
+        cases.append((f"campaign comparison {fyear.days}d (API: every campaign)",
                       lambda: selectors.campaign_comparison(organization=org, filters=fyear)))
         camp = (Campaign.objects.filter(organization=org, qr_codes__isnull=False)
                 .annotate(n=Sum("qr_codes__total_scans")).order_by("-n").first())
