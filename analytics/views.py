@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
 
 from analytics import export, selectors
 from analytics.caching import cached_read
@@ -87,6 +88,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/dashboard.html", context, status=status)
 
 
+@require_GET
 @tenant_required
 def dashboard_choices(request: HttpRequest) -> JsonResponse:
     """The filter form's search: {"results": [{"id", "name"}]}, at most 20, by name."""

@@ -118,6 +118,8 @@ def test_many_qr_codes_get_a_search_box_instead_of_a_select(scenario, ent_client
         "results": [{"id": str(scenario["c1"].pk), "name": "Spring"}]}
     bad = ent_client.get("/dashboard/choices?kind=user")
     assert bad.status_code == 400 and bad.json()["error"] == "validation_error"
+    assert ent_client.post("/dashboard/choices?kind=qr_code").status_code == 405
+    assert 'data-url="/dashboard/choices"' in html
 
 
 def test_choices_follow_the_plan_and_need_a_login(client, org_a, admin_a):
