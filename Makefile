@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 SERVICES := $(PY) scripts/local_services.py exec --
 
-.PHONY: run test setup lint services-down bench-redirect bench-dashboard bench-reports bench-load bench-faults
+.PHONY: run test setup lint services-down seed-scale bench-redirect bench-dashboard bench-reports bench-load bench-faults
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+
+# Bulk data at the seed's volumes (SCALE=10x for ten times) in the database `make run` uses;
+# it may run while `make run` serves.
+seed-scale: setup
+	$(SERVICES) sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py seed_demo --scale $${SCALE:-seed}'
 
 services-down: setup
 	$(PY) scripts/local_services.py down

@@ -65,7 +65,7 @@ def pick_tenants() -> list[tuple[str, Organization]]:
     # Cross-tenant on purpose: a benchmark chooses its tenants by size.
     orgs = list(Organization.objects.filter(status="active", total_qr_scans__gt=0).order_by("-total_qr_scans"))
     if not orgs:
-        sys.exit("No tenant has scans: seed first (manage.py seed_demo --scale seed).")
+        sys.exit("No tenant has scans: seed first (make seed-scale, or manage.py seed_demo --scale seed).")
     return [("largest", orgs[0]), ("median", orgs[len(orgs) // 2])]
 
 
