@@ -9,8 +9,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.utils import timezone
-
+from analytics.periods import today_utc
 from analytics.tiers import PlanUpgradeRequired, require_campaign_filter, tier_for
 from campaigns.models import Campaign
 from qrcodes.models import QRCode
@@ -43,10 +42,6 @@ class DashboardFilters:
         if self.qr_code_id:
             params["qr_code_id"] = str(self.qr_code_id)
         return params
-
-
-def today_utc() -> dt.date:
-    return timezone.now().astimezone(dt.UTC).date()
 
 
 def earliest_allowed(organization: Organization, today: dt.date | None = None) -> dt.date | None:

@@ -24,12 +24,10 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from analytics.models import BREAKDOWN_DIMENSIONS, HOT_GRAINS, CountedScan, HotQRCode, QRDimensionRollup
-from analytics.periods import SQL_PERIOD, sql_bucket
+from analytics.periods import sql_blocks_lateral
 
 DIM_TABLE = QRDimensionRollup._meta.db_table
 _DIMS = ", ".join(f"('{d}', c.{d})" for d in BREAKDOWN_DIMENSIONS)
-_GRAINS = ", ".join(f"('{g}', {SQL_PERIOD[g].format(day='c.day')}, {sql_bucket(g, SQL_PERIOD[g].format(day='c.day'))})"
-                    for g in HOT_GRAINS)
 # The blocks of the hot codes (all, one organization's, or one code), from their CountedScan
 # rows: promotion and rebuild. Parameters: organization id or NULL twice, QR code id or NULL twice.
 BACKFILL_SQL = f"""
@@ -39,7 +37,7 @@ SELECT c.organization_id, c.qr_code_id, d.dimension, d.value, g.grain, g.period,
 FROM {HotQRCode._meta.db_table} h
 JOIN {CountedScan._meta.db_table} c ON c.organization_id = h.organization_id AND c.qr_code_id = h.qr_code_id
 CROSS JOIN LATERAL (VALUES {_DIMS}) AS d(dimension, value)
-CROSS JOIN LATERAL (VALUES {_GRAINS}) AS g(grain, period, bucket)
+{sql_blocks_lateral("c.day", HOT_GRAINS)}
 WHERE (%s::uuid IS NULL OR h.organization_id = %s::uuid) AND (%s::uuid IS NULL OR h.qr_code_id = %s::uuid)
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 """  # noqa: S608 - constants only

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from analytics.models import Grain
 
 EPOCH = dt.date(1970, 1, 1)
@@ -91,10 +93,14 @@ def segments(date_from: dt.date, date_to: dt.date, *, open_end: bool = False) ->
     return out
 
 
+def today_utc() -> dt.date:
+    return timezone.now().astimezone(dt.UTC).date()
+
+
 def range_segments(date_from: dt.date, date_to: dt.date) -> list[tuple[str, dt.date]]:
     """The blocks of [date_from, date_to]; a range reaching today (UTC) is open-ended: it
     counts every scan counted so far, as the dashboard's "up to today" means."""
-    return segments(date_from, date_to, open_end=date_to >= dt.datetime.now(dt.UTC).date())
+    return segments(date_from, date_to, open_end=date_to >= today_utc())
 
 
 def range_buckets(date_from: dt.date, date_to: dt.date) -> list[int]:
@@ -126,3 +132,10 @@ SQL_PERIOD = {
 
 def sql_bucket(grain: str, period_sql: str) -> str:
     return f"({GRAIN_CODE[grain] * BUCKET_SPAN} + ({period_sql} - DATE '1970-01-01'))"
+
+
+def sql_blocks_lateral(day_sql: str, grains: tuple[str, ...] = GRAINS) -> str:
+    """`CROSS JOIN LATERAL ... AS g(grain, period, bucket)`: one row per block of the day."""
+    return "CROSS JOIN LATERAL (VALUES " + ", ".join(
+        f"('{g}', {SQL_PERIOD[g].format(day=day_sql)}, {sql_bucket(g, SQL_PERIOD[g].format(day=day_sql))})"
+        for g in grains) + ") AS g(grain, period, bucket)"

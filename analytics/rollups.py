@@ -42,7 +42,7 @@ from analytics.models import (
     OrgScanRollup,
     QRScanRollup,
 )
-from analytics.periods import GRAINS, SQL_PERIOD, blocks_of, sql_bucket
+from analytics.periods import blocks_of, sql_blocks_lateral
 
 if TYPE_CHECKING:
     from qrcodes.models import ScanEvent
@@ -294,9 +294,7 @@ def _ev_sql() -> tuple[str, list[Any]]:
 
 _DIMS_LATERAL = "CROSS JOIN LATERAL (VALUES " + ", ".join(
     f"('{d}', ev.v_{d})" for d in BREAKDOWN_DIMENSIONS) + ") AS d(dimension, value)"
-_GRAINS_LATERAL = "CROSS JOIN LATERAL (VALUES " + ", ".join(
-    f"('{g}', {SQL_PERIOD[g].format(day='x.day')}, {sql_bucket(g, SQL_PERIOD[g].format(day='x.day'))})"
-    for g in GRAINS) + ") AS g(grain, period, bucket)"
+_GRAINS_LATERAL = sql_blocks_lateral("x.day")
 
 _REBUILD = [
     # per organization, day, dimension, value; then the five blocks of each day

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from analytics import breakdown_sql
 from analytics.filters import DashboardFilters
 from analytics.models import (
+    BREAKDOWN_DIMENSIONS,
     LABELLED_DIMENSIONS,
     Dimension,
     Grain,
@@ -295,11 +296,10 @@ def dashboard_data(*, organization: Organization, filters: DashboardFilters, int
     return data
 
 
-BREAKDOWN_ORDER = ["country", "city", "device_type", "os", "browser", "referrer", "hour"]
 LOCATION_LIMIT, SMALL_LIMIT = 200, 12  # the page's table + map, and its bar charts
 
 
 def _page_breakdowns(organization: Organization, filters: DashboardFilters,
                      allowed: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
-    limits = {d: LOCATION_LIMIT if d in LABELLED_DIMENSIONS else SMALL_LIMIT for d in BREAKDOWN_ORDER if d in allowed}
+    limits = {d: LOCATION_LIMIT if d in LABELLED_DIMENSIONS else SMALL_LIMIT for d in BREAKDOWN_DIMENSIONS if d in allowed}
     return breakdowns(organization=organization, filters=filters, limits=limits)

@@ -62,7 +62,3 @@ def require_campaign_filter(organization: Organization) -> None:
     if not tier_for(organization).campaign_filter:
         raise PlanUpgradeRequired("Campaign filters and comparisons are part of the paid plans.")
 
-
-def require_locations(organization: Organization) -> None:
-    if not tier_for(organization).locations:
-        raise PlanUpgradeRequired("The location map is part of the paid plans.")

@@ -15,7 +15,7 @@ from tenants.errors import DomainError, NotFound
 from tenants.errors import PermissionDenied as RoleDenied
 from tenants.roles import can_write
 from tenants.views import _add_domain_errors
-from uploads.models import UploadedFile
+from uploads.selectors import upload_list
 
 
 def _campaign_or_404(request: HttpRequest, campaign_id: str):
@@ -60,7 +60,7 @@ def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
     campaign = _campaign_or_404(request, campaign_id)
     org = request.organization
     scans = selectors.campaign_scans(organization=org, campaign=campaign)
-    uploads = UploadedFile.objects.filter(organization=org, campaign=campaign).order_by("-created_at")
+    uploads = upload_list(organization=org, campaign_id=campaign.pk)
     return render(
         request,
         "campaigns/detail.html",

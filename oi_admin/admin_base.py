@@ -42,18 +42,13 @@ class EstimatedCountPaginator(Paginator):
 
 
 class ConsoleModelAdmin(admin.ModelAdmin):
-    """Every console admin: all tenants through the plain `all_orgs` manager (the admin's
-    explicit cross-tenant door; `objects` would raise without a bound organization), and an
-    "Export selected rows as CSV" action for staff who may export."""
+    """Every console admin: all tenants through the plain `all_orgs` manager, which
+    TenantOwnedModel makes every tenant model's default manager (the admin's explicit
+    cross-tenant door; `objects` would raise without a bound organization), and an "Export
+    selected rows as CSV" action for staff who may export."""
 
     actions = ["export_csv"]
     csv_fields: tuple[str, ...] = ()
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        manager = getattr(self.model, "all_orgs", self.model._default_manager)
-        qs = manager.get_queryset()
-        ordering = self.get_ordering(request)
-        return qs.order_by(*ordering) if ordering else qs
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return can_export(request.user)
@@ -119,6 +114,3 @@ class TenantContentAdmin(ReadOnlyConsoleAdmin):
     """A customer's own content (QR codes, campaigns, uploads): staff look, never edit or
     delete here. Writes go through the customer's services, which keep plan limits, counters,
     stored objects and the activity log right; the console acts on organizations instead."""
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False

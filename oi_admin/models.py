@@ -1,4 +1,5 @@
-"""The console has no tables of its own; this model only carries its permissions."""
+"""The console's models: ConsoleAccess only carries its permissions; ScanCell and ScanCellDay hold
+the daily scan cells its reports read."""
 
 from django.db import models
 

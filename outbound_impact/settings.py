@@ -121,6 +121,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
 # Storage: local files by default; any S3-compatible service (Backblaze B2, AWS, MinIO)
 # when STORAGE_BUCKET is set. Objects stay private and are served by short-lived signed URLs.
 STORAGE_BUCKET = env("STORAGE_BUCKET", default="")
+# Lifetime of the signed URLs that S3-compatible storage hands out for downloads.
+UPLOAD_SIGNED_URL_SECONDS = env.int("STORAGE_URL_EXPIRE_SECONDS", default=300)
 if STORAGE_BUCKET:
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -132,7 +134,9 @@ if STORAGE_BUCKET:
             "secret_key": env("STORAGE_SECRET_ACCESS_KEY", default=None),
             "default_acl": None,
             "querystring_auth": True,
-            "querystring_expire": env.int("STORAGE_URL_EXPIRE_SECONDS", default=300),
+            "querystring_expire": UPLOAD_SIGNED_URL_SECONDS,
+            # SigV4 signed URLs (botocore may otherwise presign with legacy SigV2, which AWS and B2 refuse).
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
@@ -183,7 +187,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "outbound_impact.api_errors.DefaultPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "outbound_impact.api_errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("THROTTLE_AUTH", default="20/min"),
         "user": env("THROTTLE_USER", default="600/min"),
@@ -284,11 +287,6 @@ CELERY_BEAT_SCHEDULE["qrcodes-scan-sweep"] = {
 # uploads: per-file maximum, enforced while the body streams (uploads.upload_handlers); files
 # above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB default) spill to a temporary file.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
-# Lifetime of the signed URLs that S3-compatible storage hands out for downloads.
-UPLOAD_SIGNED_URL_SECONDS = env.int("STORAGE_URL_EXPIRE_SECONDS", default=300)
-if STORAGE_BUCKET:
-    # SigV4 signed URLs (botocore may otherwise presign with legacy SigV2, which AWS and B2 refuse).
-    STORAGES["default"]["OPTIONS"].setdefault("signature_version", "s3v4")
 
 # oi_admin: keep the console's daily scan cells (today, yesterday) current.
 CELERY_BEAT_SCHEDULE["oi_admin-scan-cells"] = {

@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 from analytics.rollups import rollup_scan_events, rollups_rebuild
 from qrcodes.enrichment import device_info, place
 from qrcodes.models import QRCode, ScanEvent
+from qrcodes.scanning import SCAN_EVENT_FIELDS
 from tenants.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -165,7 +166,6 @@ def scan_batch_process(*, limit: int | None = None, event_ids: Sequence[int] | N
 
 _SPOOL_LOCK = 0x5C4_5B001  # pg advisory lock: one spool drain at a time
 
-_SPOOL_COLUMNS = [f for f in ScanEvent._meta.concrete_fields if not f.primary_key]
 _SPOOL_INSERT_SQL = """
 INSERT INTO qr_scan_events ({cols})
 SELECT {cols} FROM jsonb_to_recordset(%s::jsonb) AS v({typed})
@@ -177,9 +177,9 @@ WHERE EXISTS (SELECT 1 FROM qr_codes q WHERE q.id = v.qr_code_id)
 
 
 def _spool_insert_sql() -> str:
-    cols = ", ".join(f'"{f.column}"' for f in _SPOOL_COLUMNS)
+    cols = ", ".join(f'"{f.column}"' for f in SCAN_EVENT_FIELDS)
     typed = ", ".join(f'"{f.column}" {f.rel_db_type(connection) if f.is_relation else f.db_type(connection)}'
-                      for f in _SPOOL_COLUMNS)
+                      for f in SCAN_EVENT_FIELDS)
     return _SPOOL_INSERT_SQL.format(cols=cols, typed=typed)
 
 

@@ -125,9 +125,10 @@ def scan_target_forget(qr_code: QRCode) -> None:
     _cache().delete_many([f"c:{qr_code.short_code}", f"i:{qr_code.pk}"])
 
 
-_FIELDS = [f for f in ScanEvent._meta.concrete_fields if not f.primary_key]
+# Every column of a scan event but its id: the request path's INSERT and the spool drain's.
+SCAN_EVENT_FIELDS = [f for f in ScanEvent._meta.concrete_fields if not f.primary_key]
 _INSERT_SQL = 'INSERT INTO "{}" ({}) VALUES ({})'.format(  # noqa: S608 - model metadata only
-    ScanEvent._meta.db_table, ", ".join(f'"{f.column}"' for f in _FIELDS), ", ".join(["%s"] * len(_FIELDS))
+    ScanEvent._meta.db_table, ", ".join(f'"{f.column}"' for f in SCAN_EVENT_FIELDS), ", ".join(["%s"] * len(SCAN_EVENT_FIELDS))
 )
 # Asynchronous commit for this one INSERT: no wait for the WAL flush (~1-3 ms per commit on
 # this machine). The row is in PostgreSQL's WAL buffers and reaches disk within ~0.6 s; only
@@ -138,7 +139,7 @@ _ASYNC_INSERT_SQL = "SET LOCAL synchronous_commit TO OFF; " + _INSERT_SQL
 def _insert(event: ScanEvent) -> None:
     """One round trip: the model's own columns and value conversions, without the ORM's
     per-call SQL compilation (a third of the request's CPU)."""
-    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _FIELDS]
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in SCAN_EVENT_FIELDS]
     one_round_trip = not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
     with connection.cursor() as cur:
         if settings.SCAN_SYNCHRONOUS_COMMIT:
@@ -204,7 +205,7 @@ def scan_spool_client() -> redis.Redis:
 
 def _spool_payload(event: ScanEvent) -> str:
     row = {}
-    for f in _FIELDS:
+    for f in SCAN_EVENT_FIELDS:
         value = getattr(event, f.attname)
         row[f.column] = value.isoformat() if hasattr(value, "isoformat") else (
             str(value) if isinstance(value, uuid.UUID) else value)

@@ -24,7 +24,7 @@ from tenants.errors import LimitExceeded, NotFound, ValidationFailed
 from tenants.models import Organization, User
 from tenants.roles import require_writer
 from tenants.scoping import as_uuid
-from tenants.services import activity_record
+from tenants.services import activity_record, organization_lock
 from uploads.models import UploadedFile
 
 SHORT_CODE_ALPHABET = string.ascii_letters + string.digits
@@ -90,8 +90,6 @@ def _active_count(organization: Organization) -> int:
     return QRCode.objects.filter(organization=organization, status=QRCode.Status.ACTIVE).count()
 
 
-def _lock_organization(organization: Organization) -> Organization:
-    return Organization.objects.select_for_update().get(pk=organization.pk)
 
 
 def _check_limit(org: Organization, *, active_now: int) -> None:
@@ -140,7 +138,7 @@ def qr_code_create(*, organization: Organization, actor: User, data: dict) -> QR
     name = _text(data, "name", required=True)
     location = _text(data, "location", required=False)
     dest = _destination(organization, data)
-    org = _lock_organization(organization)
+    org = organization_lock(organization)
     active = _active_count(org)
     _check_limit(org, active_now=active)
     for _ in range(5):
@@ -192,7 +190,7 @@ def qr_code_update(*, organization: Organization, actor: User, qr_code_id: Any, 
         changes["name"] = _text(data, "name", required=True)
     if "location" in data:
         changes["location"] = _text(data, "location", required=False)
-    org = _lock_organization(organization)
+    org = organization_lock(organization)
     qr = _get_for_update(org, qr_code_id)
     changes.update(_destination(org, data, current=qr) if {"qr_url", "linked_content_id", "campaign_id"} & set(data) else {})
     changed = [f for f, v in changes.items() if getattr(qr, f) != v]
@@ -238,7 +236,7 @@ def _delete(organization: Organization, actor: User, qr_code_id: Any) -> None:
         raise NotFound("QR code not found.")
     # Events first (the workers' lock order): waits for a batch that holds some of them.
     ScanEvent.objects.filter(organization=organization, qr_code_id=pk).delete()
-    org = _lock_organization(organization)
+    org = organization_lock(organization)
     qr = _get_for_update(org, pk)
     ScanEvent.objects.filter(organization=org, qr_code_id=pk).delete()  # scans since the first pass
     Organization.objects.filter(pk=org.pk).update(total_qr_scans=F("total_qr_scans") - qr.total_scans)

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from outbound_impact.client_ip import client_ip
-from outbound_impact.hardening import database_unavailable_response
 from qrcodes import selectors, services
 from qrcodes.forms import QRCodeForm
 from qrcodes.models import QRCode
@@ -34,10 +32,7 @@ def scan_redirect(request: HttpRequest, short_code: str) -> HttpResponse:
         response = render(request, "qrcodes/scan_too_many.html", {"retry_after": wait}, status=429)
         response["Retry-After"] = str(wait)
         return response
-    try:
-        target = scan_target_for_code(short_code)
-    except DatabaseError:
-        return database_unavailable_response(request)
+    target = scan_target_for_code(short_code)  # database down: DatabaseUnavailableMiddleware's 503
     if target is None:
         return render(request, "qrcodes/scan_not_found.html", status=404)
     if not target.live:
@@ -73,7 +68,6 @@ def qr_list(request: HttpRequest) -> HttpResponse:
 def qr_new(request: HttpRequest) -> HttpResponse:
     org = request.organization
     form = QRCodeForm(request.POST or None, organization=org)
-    usage = selectors.qr_code_usage(organization=org)
     refused = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,7 +78,7 @@ def qr_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"QR code “{qr.name}” created.")
             return redirect("qrcode", qr_code_id=qr.pk)
-    return render(request, "qrcodes/form.html", {"form": form, "usage": usage, "qr": None},
+    return render(request, "qrcodes/form.html", {"form": form, "usage": selectors.qr_code_usage(organization=org), "qr": None},
                   status=403 if refused else 400 if form.errors else 200)
 
 

@@ -256,7 +256,9 @@ def activity_track(
 CONTRIBUTOR_STATUSES = (User.Status.ACTIVE, User.Status.INVITED)
 
 
-def _lock_organization(organization: Organization) -> Organization:
+def organization_lock(organization: Organization) -> Organization:
+    """The organization's row, locked for this transaction (limits and counters are checked
+    under it)."""
     return Organization.objects.select_for_update().get(pk=organization.pk)
 
 
@@ -332,7 +334,7 @@ def team_invite(
         errors["role"] = f"Use one of {', '.join(User.Role.values)}."
     if errors:
         raise ValidationFailed(errors)
-    org = _lock_organization(organization)
+    org = organization_lock(organization)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationFailed({"email": "A user with this email already exists."})
     _check_contributor_room(org)
@@ -371,7 +373,7 @@ def team_update(
         errors["role"] = "Send role and/or status."
     if errors:
         raise ValidationFailed(errors)
-    org = _lock_organization(organization)
+    org = organization_lock(organization)
     user = _team_user_for_update(org, user_id)
     new_role = role or user.role
     new_status = status or user.status
