@@ -1,5 +1,6 @@
 """The dashboard filters (date range, campaign, QR code), parsed once from a query string for
-both the API and the page. Bad values raise ValidationFailed (400); another organization's
+both the API and the page. Bad values, dates outside outbound_impact.dates' bound included,
+raise ValidationFailed (400); another organization's
 campaign or QR code raises NotFound (404), exactly like a missing one."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from analytics.periods import today_utc
 from analytics.tiers import PlanUpgradeRequired, require_campaign_filter, tier_for
 from campaigns.models import Campaign
+from outbound_impact.dates import DATE_OUT_OF_RANGE, MIN_DATE, date_in_range
 from qrcodes.models import QRCode
 from tenants.errors import NotFound, ValidationFailed
 from tenants.models import Organization
@@ -54,10 +56,14 @@ def _parse_date(params: Mapping[str, str], name: str, errors: dict[str, str]) ->
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         errors[name] = "Use a date like 2026-01-31."
         return None
+    if not date_in_range(day):
+        errors[name] = DATE_OUT_OF_RANGE
+        return None
+    return day
 
 
 def filters_from_params(*, organization: Organization, params: Mapping[str, str]) -> DashboardFilters:
@@ -66,7 +72,7 @@ def filters_from_params(*, organization: Organization, params: Mapping[str, str]
     errors: dict[str, str] = {}
     today = today_utc()
     date_to = _parse_date(params, "to", errors) or today
-    date_from = _parse_date(params, "from", errors) or (date_to - dt.timedelta(days=DEFAULT_DAYS - 1))
+    date_from = _parse_date(params, "from", errors) or max(date_to - dt.timedelta(days=DEFAULT_DAYS - 1), MIN_DATE)
     if not errors and date_from > date_to:
         errors["from"] = "The start date must not be after the end date."
     if not errors and (date_to - date_from).days >= MAX_RANGE_DAYS:

@@ -104,14 +104,15 @@ def dashboard_choices(request: HttpRequest) -> JsonResponse:
 
 
 def _export(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpResponse:
-    filters = _filters_or_404(request)
     try:
+        filters = _filters_or_404(request)
         if kind == "scans":
             rows = export.scan_events_rows(organization=request.organization, filters=filters)
         else:
             rows = export.aggregate_rows(organization=request.organization, filters=filters)
     except DomainError as e:
-        return render(request, "analytics/export_refused.html", {"detail": e.detail}, status=e.status_code)
+        detail = " ".join(f"{k}: {v}" for k, v in e.detail.items()) if isinstance(e.detail, dict) else e.detail
+        return render(request, "analytics/export_refused.html", {"detail": detail}, status=e.status_code)
     return export.csv_response(rows, export.export_filename("scans" if kind == "scans" else "scan-aggregates", filters))
 
 

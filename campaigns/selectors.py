@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from analytics.models import Grain, QRScanRollup
 from campaigns.models import Campaign
+from outbound_impact.dates import date_clamp
 from qrcodes.models import QRCode
 from tenants.errors import NotFound
 from tenants.models import Organization
@@ -110,10 +111,11 @@ def campaign_stats(*, organization: Organization) -> list[dict[str, Any]]:
 
 def campaign_chart_range(campaign: Campaign, *, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The days the detail page charts: the campaign's dates, open ends filled with its
-    creation day and today, capped to the last MAX_CHART_DAYS days."""
+    creation day and today, capped to the last MAX_CHART_DAYS days. A date stored before the
+    app bounded them (outbound_impact.dates) is clamped, so the chart's days never overflow."""
     today = today or timezone.localdate()
-    start = campaign.start_date or timezone.localdate(campaign.created_at)
-    end = campaign.end_date or max(today, start)
+    start = date_clamp(campaign.start_date or timezone.localdate(campaign.created_at))
+    end = date_clamp(campaign.end_date) if campaign.end_date else max(today, start)
     if (end - start).days + 1 > MAX_CHART_DAYS:
         start = end - dt.timedelta(days=MAX_CHART_DAYS - 1)
     return start, end

@@ -8,13 +8,16 @@ from django import forms
 from django.utils import timezone
 
 from oi_admin.selectors import Window
+from outbound_impact.dates import validate_date_in_range
 
 MAX_WINDOW_DAYS = 366
 
 
 class WindowForm(forms.Form):
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            validators=[validate_date_in_range])
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                          validators=[validate_date_in_range])
 
     def __init__(self, *args: object, default_days: int = 30, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

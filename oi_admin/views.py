@@ -14,11 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from oi_admin.export import csv_response
 from oi_admin.forms import WindowForm
 from oi_admin.reports import REPORTS, REPORTS_BY_SLUG, Report, ReportParams
 from oi_admin.staff_roles import can_export, can_view_reports
+from qrcodes.scanning import scan_spool_sizes
 
 PAGE_SIZE = 50
 
@@ -28,10 +30,17 @@ def _require_reports(request: HttpRequest) -> None:
         raise PermissionDenied("Your staff role cannot read reports.")
 
 
+def _scan_spool() -> dict[str, int] | None:
+    try:
+        return scan_spool_sizes()
+    except (RedisError, OSError):
+        return None  # Redis down: the page says so rather than failing
+
+
 def reports_index(request: HttpRequest, site: AdminSite) -> HttpResponse:
     _require_reports(request)
     context = {**site.each_context(request), "title": "Reports", "reports": REPORTS,
-               "can_export": can_export(request.user)}
+               "can_export": can_export(request.user), "scan_spool": _scan_spool()}
     return TemplateResponse(request, "oi_admin/reports_index.html", context)
 
 

@@ -30,7 +30,7 @@ from redis.exceptions import RedisError
 from analytics.rollups import rollup_scan_events, rollups_rebuild
 from qrcodes.enrichment import device_info, place
 from qrcodes.models import QRCode, ScanEvent
-from qrcodes.scanning import SCAN_EVENT_FIELDS
+from qrcodes.scanning import ROW_REFUSED, SCAN_EVENT_FIELDS, scan_spool_dead_key, spool_stats
 from tenants.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -183,17 +183,65 @@ def _spool_insert_sql() -> str:
     return _SPOOL_INSERT_SQL.format(cols=cols, typed=typed)
 
 
+def _spool_insert(texts: Sequence[str]) -> int:
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(_spool_insert_sql(), ["[" + ",".join(texts) + "]"])
+        return max(cur.rowcount, 0)
+
+
+def _spool_item_json(raw: bytes) -> str | None:
+    """The item's text if it is one JSON object, else None: it can never be inserted."""
+    try:
+        text = raw.decode()
+        return text if isinstance(json.loads(text), dict) else None
+    except ValueError:  # UnicodeDecodeError, JSONDecodeError
+        return None
+
+
+def _spool_batch_insert(items: Sequence[bytes]) -> tuple[int, list[tuple[int, str]]]:
+    """Insert a batch of spooled items: (rows inserted, [(index, reason)] of the items that can
+    never be inserted). One statement for the batch; when the database refuses a row of it
+    (DataError, IntegrityError: bad data), one statement per item finds the bad ones. Any other
+    database error (an outage, a read-only database) propagates: nothing is dead-lettered."""
+    texts: dict[int, str] = {}
+    dead: list[tuple[int, str]] = []
+    for i, raw in enumerate(items):
+        text = _spool_item_json(raw)
+        if text is None:
+            dead.append((i, "not a JSON object"))
+        else:
+            texts[i] = text
+    if not texts:
+        return 0, dead
+    try:
+        return _spool_insert(list(texts.values())), dead
+    except ROW_REFUSED:
+        pass
+    inserted = 0
+    for i, text in texts.items():
+        try:
+            inserted += _spool_insert([text])
+        except ROW_REFUSED as err:
+            first_line = str(err).partition("\n")[0]
+            dead.append((i, f"{err.__class__.__name__}: {first_line}"))
+    return inserted, sorted(dead)
+
+
 def scan_spool_drain(*, batch: int = 1000) -> int:
     """Insert the scans spooled to Redis while the database was down (qrcodes.scanning) as
     pending events, oldest first; returns how many rows were inserted. Idempotent: a batch is
     removed from the list only after its INSERT committed, and a scan already inserted (same
     QR code, hashed IP, user agent, method and microsecond) is skipped, so a drain that dies
     between the two steps never inserts twice. Scans of QR codes deleted meanwhile are dropped.
-    One drain at a time (advisory lock). Redis down: nothing to do now, the spool waits."""
+    An item the database refuses (bad data) or that is not JSON moves to the dead-letter list
+    (scan_spool_dead_key) in the same Redis transaction as the trim, and is logged: it never
+    blocks the items behind it. One drain at a time (advisory lock). Redis down: nothing to
+    do now, the spool waits. Database down: the error propagates, the spool waits."""
     from qrcodes.scanning import scan_spool_client
 
     client = scan_spool_client()
     key = settings.SCAN_SPOOL_KEY
+    dead_key = scan_spool_dead_key()
     inserted = 0
     try:
         if not client.llen(key):
@@ -211,11 +259,18 @@ def scan_spool_drain(*, batch: int = 1000) -> int:
             items = client.lrange(key, 0, batch - 1)
             if not items:
                 break
-            rows = "[" + ",".join(i.decode() for i in items) + "]"
-            with transaction.atomic(), connection.cursor() as cur:
-                cur.execute(_spool_insert_sql(), [rows])
-                inserted += max(cur.rowcount, 0)
-            client.ltrim(key, len(items), -1)  # after the commit; new scans were appended at the tail
+            n, dead = _spool_batch_insert(items)
+            inserted += n
+            # After the commit; new scans were appended at the tail. One Redis transaction: a
+            # drain that dies before it re-reads the batch and dead-letters each item once.
+            pipe = client.pipeline(transaction=True)
+            if dead:
+                pipe.rpush(dead_key, *(items[i] for i, _ in dead))
+            pipe.ltrim(key, len(items), -1)
+            pipe.execute()
+            for i, reason in dead:
+                logger.error("scan spool: item moved to the dead-letter list %s (%s): %.200r", dead_key, reason, items[i])
+            spool_stats.add(dead_lettered=len(dead))
             if len(items) < batch:
                 break
     except (RedisError, OSError) as err:

@@ -12,13 +12,20 @@ SCAN_FLOOD_LIMIT scans per SCAN_FLOOD_WINDOW_SECONDS, counted in the same proces
 (no network round trip). When the INSERT fails because the database is down, the raw capture
 is pushed to a Redis list with a short timeout (the spool) and the sweep inserts it later,
 idempotently (qrcodes.counting.scan_spool_drain); if Redis is down too the person is still
-redirected and the scan is logged and counted as lost."""
+redirected and the scan is logged and counted as lost.
+
+Bad input never reaches the spool (issue 11): every text the capture stores is cleaned where
+the row is built (`storable_text`: no NUL, no lone surrogate), and a row the database refuses
+(DataError, IntegrityError: the row's fault, not an outage) is dropped and logged, never
+spooled. A spooled item the drain still cannot insert goes to the dead-letter list next to the
+spool (`scan_spool_dead_key`), so it never blocks the scans queued behind it."""
 
 from __future__ import annotations
 
 import json
 import logging
 import math
+import re
 import threading
 import time
 import uuid
@@ -28,7 +35,7 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -43,6 +50,22 @@ logger = logging.getLogger(__name__)
 CONTENT_PAGE_PREFIX = "/c/"  # the uploads app's public page for a QR code's linked content
 MAX_USER_AGENT = 1024
 MAX_REFERRER = 2048
+# A row the database refuses for what is in it (a value it cannot hold, a QR code deleted since
+# the lookup was cached): bad data, not an outage. Never spooled; the drain dead-letters it.
+ROW_REFUSED = (DataError, IntegrityError)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable_text(value: str, limit: int) -> str:
+    """`value` cut to `limit` characters, as PostgreSQL text can hold it: NUL removed, lone
+    surrogates (a JSON body may carry "\\ud800") replaced with U+FFFD. Cheap on the hot path:
+    an ASCII header without NUL costs two C-level scans and no copy."""
+    value = value[:limit]
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    if not value.isascii():
+        value = _SURROGATE.sub("\ufffd", value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -176,17 +199,22 @@ def scan_flood_wait(ip: str | None) -> int | None:
 
 
 class _SpoolStats:
-    """What this process spooled or lost since it started (read by bench/faults.py and logs)."""
+    """What this process spooled, lost, refused (bad row, dropped) or dead-lettered (drain)
+    since it started (read by bench/faults.py and logs)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.spooled = 0
         self.lost = 0
+        self.refused = 0
+        self.dead_lettered = 0
 
-    def add(self, *, spooled: int = 0, lost: int = 0) -> None:
+    def add(self, *, spooled: int = 0, lost: int = 0, refused: int = 0, dead_lettered: int = 0) -> None:
         with self.lock:
             self.spooled += spooled
             self.lost += lost
+            self.refused += refused
+            self.dead_lettered += dead_lettered
 
 
 spool_stats = _SpoolStats()
@@ -201,6 +229,22 @@ def scan_spool_client() -> redis.Redis:
     """The Redis client of the scan spool: short timeouts, so a dead Redis costs a scan at
     most SCAN_SPOOL_TIMEOUT_SECONDS, and only while the database is down too."""
     return _spool_client(settings.REDIS_URL, settings.SCAN_SPOOL_TIMEOUT_SECONDS)
+
+
+def scan_spool_dead_key() -> str:
+    """The dead-letter list, next to the spool: raw spooled items the drain could not insert
+    (bad data, not an outage), kept as they were for inspection or replay (RPUSH them back)."""
+    return f"{settings.SCAN_SPOOL_KEY}:dead"
+
+
+def scan_spool_sizes() -> dict[str, int]:
+    """Scans waiting in the spool and in its dead-letter list (/healthz, the OI console).
+    Raises RedisError / OSError when Redis is unavailable."""
+    pipe = scan_spool_client().pipeline(transaction=False)
+    pipe.llen(settings.SCAN_SPOOL_KEY)
+    pipe.llen(scan_spool_dead_key())
+    queued, dead = pipe.execute()
+    return {"queued": queued, "dead_letter": dead}
 
 
 def _spool_payload(event: ScanEvent) -> str:
@@ -226,9 +270,11 @@ def _spool(event: ScanEvent) -> bool:
 def scan_capture(*, target: ScanTarget, request: HttpRequest, referrer: str | None = None,
                  ip: str | None = None) -> ScanEvent | None:
     """Store the raw scan (one INSERT, one round trip) and return it (unsaved instance: the
-    id is not read back). If the database refuses it, spool it to Redis for the sweep; None
-    only when it could be neither stored nor spooled (lost, logged). A scan with nowhere to
-    go (not live) is not recorded. `ip`: the client address if the caller has it already."""
+    id is not read back). Every text is cleaned here, the one place the row is built. If the
+    database is unavailable, spool it to Redis for the sweep; None when it could be neither
+    stored nor spooled (lost, logged) or the database refused the row itself (dropped, logged,
+    never spooled). A scan with nowhere to go (not live) is not recorded. `ip`: the client
+    address if the caller has it already."""
     if not target.live:
         return None
     if ip is None:
@@ -242,13 +288,21 @@ def scan_capture(*, target: ScanTarget, request: HttpRequest, referrer: str | No
         method=request.method[:8],
         ip_address=ip_for_storage(ip),
         ip_hash=ip_hash(ip),
-        user_agent=request.headers.get("User-Agent", "")[:MAX_USER_AGENT],
-        referrer_url=str(referrer)[:MAX_REFERRER],
+        user_agent=storable_text(request.headers.get("User-Agent", ""), MAX_USER_AGENT),
+        referrer_url=storable_text(str(referrer), MAX_REFERRER),
     )
     try:
         _insert(event)
+    except ROW_REFUSED as err:
+        # Bad data, not an outage: spooling it would only make the drain fail on it later.
+        logger.error("scan of QR %s refused by the database, not stored (%s: %s)", target.qr_code_id,
+                     err.__class__.__name__, str(err).partition("\n")[0])
+        spool_stats.add(refused=1)
+        return None
     except DatabaseError as err:
-        # The person still gets where they were going; the capture waits in the spool.
+        # The database takes no scan now (down: OperationalError / InterfaceError; or refusing
+        # every write: read-only after a failover, a schema mid-deploy). The person still gets
+        # where they were going; the capture waits in the spool.
         logger.warning("scan of QR %s not stored (%s); spooling it", target.qr_code_id, err.__class__.__name__)
         return event if _spool(event) else None
     return event
