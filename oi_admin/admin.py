@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -26,6 +27,7 @@ from oi_admin.admin_base import (
 )
 from oi_admin.models import ScanCell, ScanCellDay
 from qrcodes.models import QRCode, ScanEvent
+from tenants.forms import EmailFormField
 from tenants.models import ActivityLog, Organization, User
 from tenants.plans import PLANS
 from uploads.models import UploadedFile
@@ -57,6 +59,7 @@ def _plan_action(plan_key: str):  # noqa: ANN202 - an admin action built per pla
 
 @admin.register(Organization)
 class OrganizationAdmin(ConsoleModelAdmin):
+    formfield_overrides = {models.EmailField: {"form_class": EmailFormField}}  # company_email, as at sign-up
     list_display = ("company_name", "company_email", "plan_type", "status", "monthly_price",
                     "total_qr_codes", "total_qr_scans", "total_uploads", "data_sharing_opted_out",
                     "created_at", "related")
@@ -109,6 +112,7 @@ class OrganizationAdmin(ConsoleModelAdmin):
 @admin.register(User)
 class UserAdmin(ConsoleModelAdmin, BaseUserAdmin):
     ordering = ("email",)
+    formfield_overrides = {models.EmailField: {"form_class": EmailFormField}}  # normalised like sign-up
     list_display = ("email", "full_name", "organization_link", "role", "status", "is_staff", "last_login_at",
                     "login_count")
     list_filter = ("role", "status", "is_staff", "groups", ("created_at", DateFieldListFilter))

@@ -37,6 +37,10 @@ class QRCodeSerializer(serializers.ModelSerializer):
     """The seed's shape plus where it points and how to scan it."""
 
     qr_url = DestinationURLField(read_only=True)
+    destination_display = serializers.SerializerMethodField(
+        help_text="qr_url with its host in punycode, as scanners' browsers show it (`https://аррӏе.com` -> "
+                  "`https://xn--80ak6aa92e.com`); equal to qr_url when the host is ASCII."
+    )
     short_url = serializers.SerializerMethodField()
     campaign_id = serializers.UUIDField(read_only=True, allow_null=True)
     linked_content_id = serializers.UUIDField(read_only=True, allow_null=True)
@@ -44,10 +48,13 @@ class QRCodeSerializer(serializers.ModelSerializer):
     class Meta:
         model = QRCode
         fields = [
-            "id", "name", "location", "qr_url", "short_url", "short_code", "total_scans",
+            "id", "name", "location", "qr_url", "destination_display", "short_url", "short_code", "total_scans",
             "last_scanned_at", "created_at", "updated_at", "status", "campaign_id", "linked_content_id",
         ]
         read_only_fields = fields
+
+    def get_destination_display(self, obj: QRCode) -> str:
+        return selectors.destination_display(obj.qr_url)
 
     def get_short_url(self, obj: QRCode) -> str:
         return selectors.short_url(obj)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+import idna
 from django.conf import settings
 from django.db.models import QuerySet
 
@@ -19,6 +21,51 @@ from tenants.scoping import as_uuid
 def short_url(qr: QRCode) -> str:
     """The public URL a QR code encodes."""
     return f"{settings.SITE_URL}/s/{qr.short_code}"
+
+
+def _split_host(url: str) -> tuple[str, str, str] | None:
+    """(before the host, host, after the host) of an absolute URL; None without a host."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        return None
+    if not parts.netloc:
+        return None
+    start = url.find(parts.netloc, url.find("//"))  # verbatim, right after the scheme's "//"
+    if start < 0:  # urlsplit dropped a tab or newline inside it
+        return None
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    host, colon, port = hostport.partition(":")
+    return url[:start] + userinfo + at, host, colon + port + url[start + len(parts.netloc):]
+
+
+def destination_ascii_host(url: str) -> str | None:
+    """The host of a destination URL as browsers send and show it, when it is not ASCII
+    (`аррӏе.com` -> `xn--80ak6aa92e.com`: IDNA with UTS #46 mapping, as browsers do); None for
+    an ASCII host or no URL. A host no IDNA form encodes comes back with its characters
+    escaped (`\\xe9`), never as Unicode: the point is to show what a look-alike really is."""
+    split = _split_host(url or "")
+    if split is None or split[1].isascii():
+        return None
+    host = split[1]
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except UnicodeError:  # idna.IDNAError included
+        pass
+    try:
+        return host.lower().encode("idna").decode("ascii")  # IDNA 2003 (Python's codec) is more lenient
+    except UnicodeError:
+        return host.lower().encode("ascii", "backslashreplace").decode("ascii")
+
+
+def destination_display(url: str) -> str:
+    """`url` with its host in punycode, equal to `url` when the host is ASCII: the API's
+    `destination_display` next to qr_url, and what the pages warn with."""
+    ascii_host = destination_ascii_host(url)
+    if ascii_host is None:
+        return url
+    prefix, _, rest = _split_host(url)
+    return f"{prefix}{ascii_host}{rest}"
 
 
 def qr_code_list(*, organization: Organization, status: str | None = None, campaign_id: Any = None) -> QuerySet[QRCode]:

@@ -1,14 +1,29 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from tenants.emails import InvalidEmail, normalize_email
 from tenants.plans import PLAN_CHOICES
+
+
+class EmailFormField(forms.EmailField):
+    """An email field that normalises first (tenants.emails.normalize_email: NFKC, case-folded,
+    invisible characters refused), so `ｊｏｈｎ@…` is cleaned to `john@…` rather than refused."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return normalize_email(value)
+        except InvalidEmail as e:
+            raise forms.ValidationError(str(e.detail), code="invalid") from e
 
 
 class RegistrationForm(forms.Form):
     company_name = forms.CharField(max_length=255)
-    company_email = forms.EmailField()
+    company_email = EmailFormField()
     full_name = forms.CharField(max_length=255, label="Your name")
-    email = forms.EmailField(label="Your email (login)")
+    email = EmailFormField(label="Your email (login)")
     password = forms.CharField(widget=forms.PasswordInput, min_length=8)
     plan_type = forms.ChoiceField(choices=PLAN_CHOICES, label="Plan")
     phone = forms.CharField(max_length=40, required=False)
@@ -16,22 +31,25 @@ class RegistrationForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField()
+    email = EmailFormField()
     password = forms.CharField(widget=forms.PasswordInput)
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's form filters on an is_active column; ours is derived from status."""
+    """Django's form filters on an is_active column; ours is derived from status. The address
+    is normalised like every other (an invisible character is a form error, nobody is mailed)."""
+
+    email = EmailFormField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
     def get_users(self, email: str):
         from tenants.models import User
 
-        for user in User.objects.filter(email__iexact=email, status=User.Status.ACTIVE):
+        for user in User.objects.for_email(email).filter(status=User.Status.ACTIVE):
             if user.has_usable_password():
                 yield user
 
 
 class TeamInviteForm(forms.Form):
-    email = forms.EmailField()
+    email = EmailFormField()
     full_name = forms.CharField(max_length=255, required=False, label="Name")
     role = forms.ChoiceField(choices=[("Viewer", "Viewer"), ("Editor", "Editor"), ("Admin", "Admin")], initial="Viewer")

@@ -3,6 +3,7 @@ from the client's Content-Type or the file name alone."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import IO
 
@@ -56,6 +57,7 @@ ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
 # What the upload form's file picker offers (a hint only; the server decides from content).
 ACCEPT_ATTRIBUTE = ",".join(sorted({f".{ext}" for _, exts in ALLOWED.values() for ext in exts}))
 SNIFF_BYTES = 8192
+_TRAILING_DOTS = re.compile(r"[\s.]+\Z")
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,29 @@ def preview_kind(extension: str) -> str | None:
     return "pdf" if extension == "pdf" else None
 
 
+def without_trailing_dots(name: str) -> str:
+    """`name` without trailing dots and white space, which Windows drops when it saves a file:
+    `report.html.` would open as `report.html`."""
+    return _TRAILING_DOTS.sub("", name)
+
+
 def name_extension(file_name: str) -> str:
-    base = file_name.rsplit("/", 1)[-1]
-    return base.rsplit(".", 1)[-1].lower() if "." in base.strip(".") else ""
+    """The extension a desktop reads from the name: after the last dot, trailing dots and
+    spaces ignored (`report.html.` is .html, `.pdf` is .pdf)."""
+    base = without_trailing_dots(file_name.rsplit("/", 1)[-1])
+    return base.rpartition(".")[2].lower() if "." in base else ""
+
+
+def name_for_content(file_name: str, extension: str) -> str:
+    """`file_name` as it may be stored and offered for download: without trailing dots and
+    spaces, and ending with an extension that agrees with content of the detected kind
+    `extension` (a key of ALLOWED). An agreeing extension is kept as typed (`menu.JPEG` for
+    jpg); a missing or different one gets `.{extension}` appended, so the last extension, the
+    one desktops open the file by, is always the content's (`report` -> `report.pdf`, an old
+    row's `report.html.` -> `report.html.pdf`)."""
+    name = without_trailing_dots(file_name) or "download"
+    agreeing = ALLOWED[extension][1] if extension in ALLOWED else frozenset({extension})
+    return name if name_extension(name) in agreeing else f"{name}.{extension}"
 
 
 def detect(fileobj: IO[bytes], file_name: str) -> DetectedType:

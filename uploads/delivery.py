@@ -12,6 +12,7 @@ from django.core.files.storage import Storage, default_storage
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
+from uploads import content_types
 from uploads.models import UploadedFile
 
 
@@ -29,10 +30,17 @@ def uses_signed_urls(storage: Storage | None = None) -> bool:
     return hasattr(storage, "bucket_name")
 
 
+def download_name(upload: UploadedFile) -> str:
+    """The file name every download answer carries: the stored name, its extension made to
+    agree with the stored (sniffed) type. Rows stored before names were checked this way keep
+    their display name but download as e.g. `report.html.pdf`, never `report.html.`."""
+    return content_types.name_for_content(upload.file_name, upload.file_type)
+
+
 def signed_url(upload: UploadedFile, *, inline: bool) -> str:
     """A short-lived URL of the object (S3 only); the bucket answers with our file name/type."""
     params = {
-        "ResponseContentDisposition": content_disposition_header(not inline, upload.file_name),
+        "ResponseContentDisposition": content_disposition_header(not inline, download_name(upload)),
         "ResponseContentType": upload.mime_type or "application/octet-stream",
     }
     return default_storage.url(upload.storage_path, parameters=params, expire=settings.UPLOAD_SIGNED_URL_SECONDS)
@@ -52,9 +60,11 @@ def file_response(upload: UploadedFile, *, inline: bool = False) -> HttpResponse
         except FileNotFoundError as e:
             raise MissingObject(upload.storage_path) from e
         response = FileResponse(
-            fh, as_attachment=not inline, filename=upload.file_name,
+            fh, as_attachment=not inline, filename=download_name(upload),
             content_type=upload.mime_type or "application/octet-stream",
         )
+        # Set globally too (SECURE_CONTENT_TYPE_NOSNIFF); user content must not depend on a setting.
+        response["X-Content-Type-Options"] = "nosniff"
     # The signed URL expires; never let a shared cache keep the redirect or the bytes.
     response["Cache-Control"] = "private, no-store"
     return response

@@ -44,9 +44,11 @@ FILE_NAME_MAX = 255
 
 
 def clean_file_name(raw: str | None) -> str:
-    """A display name: no directories, no control characters, at most 255 characters."""
+    """A display name: no directories, no control or format characters, no trailing dots or
+    spaces, at most 255 characters."""
     name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    name = content_types.without_trailing_dots(name)
     if len(name) > FILE_NAME_MAX:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: FILE_NAME_MAX - len(ext) - 1] + dot + ext) if dot and len(ext) < 16 else name[:FILE_NAME_MAX]
@@ -89,7 +91,7 @@ def upload_create(
     Raises PermissionDenied, ValidationFailed (no file, bad campaign), UnsupportedFileType
     (400: content not allowed or not matching the name), FileTooLarge (413) and
     StorageLimitExceeded (403). On any error nothing is stored and nothing is written."""
-    require_writer(actor)
+    require_writer(actor, organization)
     if file is None:
         raise ValidationFailed({"file": "Choose a file to upload."})
     size = _file_size(file)
@@ -104,6 +106,8 @@ def upload_create(
         detected = content_types.detect(file, name)
     except content_types.RejectedType as e:
         raise UnsupportedFileType(str(e)) from e
+    # A different extension was refused above; a missing one becomes the content's (issue 11).
+    name = clean_file_name(content_types.name_for_content(name, detected.extension))
     campaign = None
     if campaign_id not in (None, ""):
         pk = as_uuid(campaign_id)
@@ -163,7 +167,7 @@ def _delete_object(path: str) -> None:
 def upload_delete(*, organization: Organization, actor: User, upload_id: Any, ip_address: str | None = None) -> None:
     """Delete an upload (Admins and Editors): the row and counters now, the stored object
     right after the commit. QR codes that pointed at it lose their linked content."""
-    require_writer(actor)
+    require_writer(actor, organization)
     pk = as_uuid(upload_id)
     upload = UploadedFile.objects.select_for_update().filter(organization=organization, pk=pk).first() if pk else None
     if upload is None:

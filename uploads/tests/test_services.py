@@ -9,6 +9,7 @@ from django.db import connection
 from campaigns.models import Campaign
 from tenants.errors import NotFound, PermissionDenied, ValidationFailed
 from tenants.models import GB, ActivityLog, Organization
+from tenants.scoping import bind_organization
 from tenants.tests.factories import OrganizationFactory, UserFactory
 from uploads import services
 from uploads.errors import FileTooLarge, StorageLimitExceeded, UnsupportedFileType
@@ -99,7 +100,8 @@ def test_storage_quota_refuses_before_storing(bound_a, admin_a, local_storage):
 
 
 def test_foreign_or_bad_campaign_is_refused(bound_a, admin_a, org_b, local_storage):
-    foreign = Campaign.all_orgs.create(organization=org_b, name="B's")
+    with bind_organization(org_b):
+        foreign = Campaign.all_orgs.create(organization=org_b, name="B's")
     for bad in (str(foreign.pk), "not-a-uuid"):
         with pytest.raises(ValidationFailed) as exc:
             services.upload_create(organization=bound_a, actor=admin_a, file=pdf_file(), campaign_id=bad)

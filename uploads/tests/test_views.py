@@ -40,8 +40,8 @@ def test_viewer_sees_no_upload_form_or_delete(client, viewer_a, admin_a, org_a, 
 
 def test_no_script_form_post_uploads_and_redirects(web_a, org_a):
     r = web_a.post("/uploads", {"file": SimpleUploadedFile("menu.pdf", pdf_bytes()), "file_name": "Menu"}, follow=True)
-    assert r.status_code == 200 and "Uploaded Menu." in r.content.decode()
-    assert UploadedFile.all_orgs.get().file_name == "Menu"
+    assert r.status_code == 200 and "Uploaded Menu.pdf." in r.content.decode()
+    assert UploadedFile.all_orgs.get().file_name == "Menu.pdf"  # the content's extension (issue 11)
 
 
 def test_no_script_form_post_errors_are_shown(web_a, settings):
