@@ -7,6 +7,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 SERVICES := $(PY) scripts/local_services.py exec --
 
+# Without DEBUG the app refuses to start with no SECRET_KEY: make run / make test use a random
+# one kept in .data/secret_key (git-ignored) unless the environment sets its own.
+ifndef SECRET_KEY
+SECRET_KEY := $(shell mkdir -p .data && { test -s .data/secret_key || od -An -N48 -tx1 /dev/urandom | tr -d ' \n' > .data/secret_key; } && cat .data/secret_key)
+endif
+export SECRET_KEY
+
 .PHONY: run test setup lint services-down seed-scale bench-redirect bench-dashboard bench-reports bench-load bench-faults
 
 $(STAMP): requirements.txt

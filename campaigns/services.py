@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from campaigns.models import Campaign
+from outbound_impact.dates import DATE_OUT_OF_RANGE, date_in_range
 from tenants.errors import NotFound, ValidationFailed
 from tenants.models import Organization, User
 from tenants.roles import require_writer
@@ -22,17 +23,22 @@ DESCRIPTION_MAX = 5000
 def _parse_date(value: Any, field: str, errors: dict[str, str]) -> dt.date | None:
     if value is None or value == "":
         return None
+    day = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    errors[field] = "Enter a date as YYYY-MM-DD."
-    return None
+    if day is None:
+        errors[field] = "Enter a date as YYYY-MM-DD."
+    elif not date_in_range(day):  # the campaign page's date arithmetic must never overflow
+        errors[field] = DATE_OUT_OF_RANGE
+        day = None
+    return day
 
 
 def _clean(data: dict[str, Any], *, current: Campaign | None) -> dict[str, Any]:
@@ -95,7 +101,7 @@ def campaign_get_for_update(*, organization: Organization, campaign_id: Any) -> 
 @transaction.atomic
 def campaign_create(*, organization: Organization, actor: User, data: dict[str, Any]) -> Campaign:
     """Create a campaign (Admins and Editors). Raises PermissionDenied / ValidationFailed."""
-    require_writer(actor)
+    require_writer(actor, organization)
     cleaned = _clean(data, current=None)
     campaign = Campaign.objects.create(organization=organization, created_by_user=actor, **cleaned)
     activity_record(
@@ -108,7 +114,7 @@ def campaign_create(*, organization: Organization, actor: User, data: dict[str, 
 @transaction.atomic
 def campaign_update(*, organization: Organization, actor: User, campaign_id: Any, data: dict[str, Any]) -> Campaign:
     """Change the sent fields of a campaign (Admins and Editors)."""
-    require_writer(actor)
+    require_writer(actor, organization)
     campaign = campaign_get_for_update(organization=organization, campaign_id=campaign_id)
     cleaned = _clean(data, current=campaign)
     changed = sorted(k for k, v in cleaned.items() if getattr(campaign, k) != v)
@@ -126,7 +132,7 @@ def campaign_update(*, organization: Organization, actor: User, campaign_id: Any
 @transaction.atomic
 def campaign_delete(*, organization: Organization, actor: User, campaign_id: Any) -> None:
     """Delete a campaign (Admins and Editors). Its QR codes and uploads stay, unlinked."""
-    require_writer(actor)
+    require_writer(actor, organization)
     campaign = campaign_get_for_update(organization=organization, campaign_id=campaign_id)
     name, pk = campaign.name, campaign.pk
     campaign.delete()

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -86,3 +88,21 @@ class AutoSchema(SpectacularAutoSchema):
                 response["description"] = ERROR_DESCRIPTIONS[int(key)]
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+
+class PrincipalAuthenticationScheme(OpenApiAuthenticationExtension):
+    """tenants.authentication.PrincipalAuthentication: a bearer JWT or the session cookie
+    (either one; both at once only when they name the same user)."""
+
+    target_class = "tenants.authentication.PrincipalAuthentication"
+    name = ["jwtAuth", "cookieAuth"]
+
+    def get_security_requirement(self, auto_schema: Any) -> list[dict[str, list[Any]]]:
+        return [{"jwtAuth": []}, {"cookieAuth": []}]
+
+    def get_security_definition(self, auto_schema: Any) -> list[dict[str, Any]]:
+        return [
+            build_bearer_security_scheme_object(header_name="HTTP_AUTHORIZATION", token_prefix="Bearer",  # noqa: S106
+                                                bearer_format="JWT"),
+            {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+        ]

@@ -12,8 +12,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-# The "django-insecure-" prefix makes `check --deploy` refuse the development key (security.W009).
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only-secret-key-change-me-in-production-0123456789")
+# SECRET_KEY signs sessions, password-reset links and JWTs: anyone who knows it can forge a
+# staff token. Without DEBUG the app refuses to start unless a real one is set (`make run` and
+# `make test` generate one into .data/secret_key); the built-in key below is for DEBUG only.
+DEV_SECRET_KEY = "django-insecure-dev-only-secret-key-change-me-in-production-0123456789"  # noqa: S105 - public on purpose
+SECRET_KEY = env("SECRET_KEY", default="") or (DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY == DEV_SECRET_KEY or SECRET_KEY.startswith("django-insecure")):
+    raise environ.ImproperlyConfigured(
+        "SECRET_KEY is not set (or is the public development key, or shorter than 32 characters). "
+        "Set a long random SECRET_KEY, or DEBUG=true for development; `make run` / `make test` make one."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public origin that QR codes encode (`SITE_URL/s/<code>`).
@@ -61,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # hardening: Content-Security-Policy (CONTENT_SECURITY_POLICY)
+    "outbound_impact.request_guard.RequestGuardMiddleware",  # issue 11: NUL / bad UTF-8 / too large -> 400
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "outbound_impact.hardening.DatabaseUnavailableMiddleware",  # hardening: database down -> 503
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -179,10 +188,8 @@ GEOIP_PATH = env("GEOIP_PATH", default="")
 GEOIP_PRIVATE_IP_STANDIN = env("GEOIP_PRIVATE_IP_STANDIN", default="")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
+    # The principal OrganizationMiddleware resolved (tenants.authentication): one per request.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tenants.authentication.PrincipalAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsTenantMember"],
     "DEFAULT_PAGINATION_CLASS": "outbound_impact.api_errors.DefaultPagination",
     "PAGE_SIZE": 50,
@@ -298,19 +305,27 @@ CELERY_BEAT_SCHEDULE["oi_admin-scan-cells"] = {
 # API contract (issue 7): every operation documents its error responses ({"error", "detail"}).
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "outbound_impact.openapi.AutoSchema"
 # The API takes JSON bodies (the seed's contract); only /api/uploads takes multipart forms.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["rest_framework.parsers.JSONParser"]
+# outbound_impact.parsers: DRF's JSON parser refusing deep nesting, NUL and lone surrogates.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["outbound_impact.parsers.JSONParser"]
 
 # hardening (issue 7, docs/reliability.md): login lockout, rate limits, security headers.
 INSTALLED_APPS += ["axes", "csp"]
-# Login lockout (django-axes, counters in Redis): after LOGIN_FAILURE_LIMIT failures for one
-# account OR from one address, logins from it are refused for LOGIN_LOCKOUT_MINUTES (each
-# further failure restarts the cool-off). API: 429 {"error": "locked_out"}; pages: a form error.
+# Login lockout (django-axes + outbound_impact.hardening.LockoutHandler, counters in Redis):
+# LOGIN_FAILURE_LIMIT failures for one (account, address) pair lock that pair for
+# LOGIN_LOCKOUT_MINUTES; past LOGIN_ACCOUNT_SLOWDOWN_AFTER failures from anywhere, an account gets
+# one attempt per 1, 2, 4 ... LOGIN_ACCOUNT_SLOWDOWN_MAX_SECONDS s (never a lock); an address is
+# locked at LOGIN_ADDRESS_FAILURE_LIMIT failures across accounts. Refused attempts do not count.
+# API: 429 {"error": "locked_out"} + Retry-After; pages: a form error.
 AUTHENTICATION_BACKENDS = ["outbound_impact.hardening.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_HANDLER = "outbound_impact.hardening.LockoutHandler"  # axes' cache handler + the account and address rules
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=8)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, not each on its own
+AXES_RESET_ON_SUCCESS = True  # the pair's count only
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt is not a failure
+LOGIN_ACCOUNT_SLOWDOWN_AFTER = env.int("LOGIN_ACCOUNT_SLOWDOWN_AFTER", default=10)
+LOGIN_ACCOUNT_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_ACCOUNT_SLOWDOWN_MAX_SECONDS", default=60)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
 AXES_USERNAME_CALLABLE = "outbound_impact.hardening.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "outbound_impact.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "outbound_impact.hardening.lockout_response"
@@ -324,6 +339,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update({
     "anon": env("THROTTLE_ANON", default="120/min"),
     "register": env("THROTTLE_REGISTER", default="10/hour"),
+    # password-reset mails: per client, and per address asked for
+    "password_reset": env("THROTTLE_PASSWORD_RESET", default="10/hour"),
+    "password_reset_address": env("THROTTLE_PASSWORD_RESET_ADDRESS", default="3/hour"),
 })
 # /s/ flood limit per client address, per process (no Redis on the scan path): beyond it a
 # scan answers 429 and is not recorded. Each gunicorn process counts on its own.

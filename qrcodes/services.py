@@ -134,7 +134,7 @@ def qr_code_create(*, organization: Organization, actor: User, data: dict) -> QR
     location, qr_url and/or linked_content_id, campaign_id. Refuses the (max_qr_codes+1)-th
     active code with LimitExceeded, also under concurrency: the organization row is locked
     before counting."""
-    require_writer(actor)
+    require_writer(actor, organization)
     name = _text(data, "name", required=True)
     location = _text(data, "location", required=False)
     dest = _destination(organization, data)
@@ -184,7 +184,7 @@ def _set_status(org: Organization, qr: QRCode, status: str) -> bool:
 def qr_code_update(*, organization: Organization, actor: User, qr_code_id: Any, data: dict) -> QRCode:
     """Change name, location, destination, campaign and/or status of one of the organization's
     QR codes (Admins and Editors). Re-activating counts against the plan limit."""
-    require_writer(actor)
+    require_writer(actor, organization)
     changes: dict = {}
     if "name" in data:
         changes["name"] = _text(data, "name", required=True)
@@ -219,7 +219,7 @@ def qr_code_delete(*, organization: Organization, actor: User, qr_code_id: Any) 
     """Delete a QR code and its scan events (Admins and Editors); its counted scans leave the
     organization's total. Archive instead to keep the history. Retried on a deadlock with a
     scan worker that claimed one of its newest events in the same instant."""
-    require_writer(actor)
+    require_writer(actor, organization)
     for attempt in range(3):
         try:
             with transaction.atomic():

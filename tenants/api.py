@@ -7,15 +7,14 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from outbound_impact.client_ip import client_ip
 from outbound_impact.hardening import ScopedThrottle
 from outbound_impact.openapi import ErrorResponse
 from outbound_impact.pagination import PAGE_PARAMETERS, page_fields, page_of
-from tenants import selectors, services
+from tenants import selectors, services, tokens
 from tenants.errors import ValidationFailed
 from tenants.tokens import auth_response
 
@@ -91,11 +90,22 @@ class LoginView(AuthThrottled):
         return Response(auth_response(user))
 
 
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs: dict) -> dict:
+        return tokens.refresh_rotate(attrs["refresh"])
+
+
 class RefreshView(TokenRefreshView):
+    """Rotates the refresh token; a rotated token presented again revokes its whole family."""
+
     throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
+    serializer_class = RefreshSerializer
 
-    @extend_schema(responses={200: TokenRefreshView.serializer_class, 401: ErrorResponse}, tags=["auth"])
+    @extend_schema(responses={200: RefreshSerializer, 401: ErrorResponse}, tags=["auth"])
     def post(self, request: Request, *args, **kwargs) -> Response:
         return super().post(request, *args, **kwargs)
 
@@ -110,10 +120,14 @@ class LogoutView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _json_object(request)
+        raw = data.get("refresh")
+        if not isinstance(raw, str) or not raw:
+            raise ValidationFailed({"refresh": "The refresh token to revoke is required."}, code="invalid_token")
         try:
-            RefreshToken(data.get("refresh") or "").blacklist()
-        except TokenError as e:
-            raise ValidationFailed({"refresh": str(e)}, code="invalid_token") from e
+            tokens.logout_revoke(user=request.user, raw=raw)
+        except (TokenError, InvalidToken) as e:
+            detail = e.detail.get("detail", str(e)) if isinstance(getattr(e, "detail", None), dict) else str(e)
+            raise ValidationFailed({"refresh": str(detail)}, code="invalid_token") from e
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 

@@ -1,21 +1,26 @@
-"""Binds the request's organization (session user or JWT) for the whole response,
-templates included, and unbinds it afterwards even when the view raises."""
+"""Resolves the request's one principal (tenants.authentication) and binds that principal's
+organization for the whole response, templates included; unbinds it afterwards even when
+the view raises. A request whose credentials are refused (two users, a bad bearer token next
+to a session, a malformed header) is answered 401 here, before any view runs."""
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
-from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 
+from tenants.authentication import ANONYMOUS, CredentialsConflict, MalformedAuthorization, resolve_principal
 from tenants.models import Organization, User
 from tenants.scoping import bind_organization
 
 # Public paths that never act for a tenant: skip the session/JWT lookup entirely.
 _UNBOUND_PREFIXES = ("/s/", "/c/", "/static/", "/healthz")
+# Errors refused on every path; any other token error is DRF's to answer (401) on /api/,
+# and on an HTML page a bad token alone just means "not logged in".
+_REFUSED_EVERYWHERE = (CredentialsConflict, MalformedAuthorization)
 
 
-def _organization_for(user: User | None) -> Organization | None:
+def organization_of(user: User | None) -> Organization | None:
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     org = user.organization
@@ -24,27 +29,30 @@ def _organization_for(user: User | None) -> Organization | None:
     return org
 
 
+def _refuse(request: HttpRequest, err: Exception) -> HttpResponse:
+    headers = {"WWW-Authenticate": 'Bearer realm="api"'}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": err.default_code, "detail": str(err.detail)}, status=401, headers=headers)
+    body = render_to_string("401.html", {"detail": str(err.detail)})
+    return HttpResponse(body, status=401, headers=headers)
+
+
 class OrganizationMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.jwt = JWTAuthentication()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(_UNBOUND_PREFIXES):
+            request.principal = ANONYMOUS
             request.organization = None
             return self.get_response(request)
-        user = self._user(request)
-        org = _organization_for(user)
+        principal = resolve_principal(request)
+        if isinstance(principal.error, _REFUSED_EVERYWHERE):
+            return _refuse(request, principal.error)
+        request.principal = principal
+        # The HTML views act as the same user DRF does: one principal, one organization.
+        request.user = principal.user if principal.user is not None else AnonymousUser()
+        org = organization_of(principal.user)
         request.organization = org
         with bind_organization(org):
             return self.get_response(request)
-
-    def _user(self, request: HttpRequest) -> User | None:
-        if request.headers.get("Authorization", "").startswith("Bearer "):
-            try:
-                result = self.jwt.authenticate(request)
-            except (InvalidToken, TokenError, AuthenticationFailed):
-                return None  # DRF answers 401 with the reason
-            return result[0] if result else None
-        user = getattr(request, "user", None)
-        return user if user is not None and user.is_authenticated else None

@@ -1,14 +1,18 @@
 import uuid
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
+from tenants.emails import InvalidEmail, normalize_email
 from tenants.plans import PLAN_CHOICES, SMALL_BUSINESS
 from tenants.scoping import TenantOwnedModel
 
 GB = 1024**3
+_DEFERRED = object()  # a field not loaded from the database
 
 
 class Organization(models.Model):
@@ -57,13 +61,22 @@ class Organization(models.Model):
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def for_email(self, value: object) -> "models.QuerySet[User]":
+        """The user with this address once normalised (tenants.emails), as login and password
+        reset look it up; none for an address normalize_email refuses (an invisible character)."""
+        try:
+            email = normalize_email(value)
+        except InvalidEmail:
+            return self.none()
+        return self.filter(email__iexact=email)
+
     def get_by_natural_key(self, username: str) -> "User":
-        return self.get(email__iexact=username)
+        return self.for_email(username).get()
 
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":
         if not email:
             raise ValueError("email is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalize_email(email), **extra)  # InvalidEmail is a ValueError
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -109,6 +122,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_login_ip = models.GenericIPAddressField(null=True, blank=True)
     last_login_location = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every credential (session, access and refresh token) carries the generation it was
+    # issued under; a password change, reset or deactivation moves it on, which voids them all.
+    auth_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -136,9 +152,73 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_active(self) -> bool:  # used by Django's auth backends
         return self.status == self.Status.ACTIVE
 
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> "User":
+        user = super().from_db(db, field_names, values)
+        user._loaded_credentials = (user.__dict__.get("password", _DEFERRED),
+                                    user.__dict__.get("status", _DEFERRED))
+        return user
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Invariant: credentials issued before a password change (set, reset, the console) or
+        # before the user stopped being active are void. Written here, not in each service, so
+        # no path that changes a password can forget it. Django's re-hash of the same password
+        # on login (a hasher upgrade) is not a change.
+        loaded = getattr(self, "_loaded_credentials", None)
+        if loaded is not None and not self._state.adding:
+            password, status = loaded
+            now = self.__dict__.get("password", _DEFERRED), self.__dict__.get("status", _DEFERRED)
+            new_password = password is not _DEFERRED and now[0] not in (_DEFERRED, password)
+            if (new_password and not getattr(self, "_rehashing", False)) or (
+                status == self.Status.ACTIVE and now[1] not in (_DEFERRED, status)
+            ):
+                self.auth_generation += 1
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "auth_generation"}
+        super().save(*args, **kwargs)
+        self._loaded_credentials = (self.__dict__.get("password", _DEFERRED), self.__dict__.get("status", _DEFERRED))
+
+    def check_password(self, raw_password: str) -> bool:
+        self._rehashing = True  # Django may save an upgraded hash of this same password
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self._rehashing = False
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's session check hashes the password; the generation is hashed with it, so a
+        # deactivation ends every session too (and so does a reset, as in Django).
+        return salted_hmac(
+            "tenants.User.session_auth_hash", f"{self.password}:{self.auth_generation}",
+            secret=secret, algorithm="sha256",
+        ).hexdigest()
+
     def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
         super().clean()
         self.email = (self.email or "").strip().lower()
+        # users_tenant_user_has_organization, as a form error: a form that does not show
+        # is_staff (the console's add form) skips that constraint's own validation.
+        if not self.is_staff and self.organization_id is None:
+            raise ValidationError({"organization": "A customer user needs an organization (only OI staff have none)."})
+
+
+class RevokedTokenFamily(models.Model):
+    """A refresh-token family (one login and its rotations) that may no longer be used: the
+    user logged out, or a rotated refresh token was presented again (reuse means theft).
+    Access tokens carry the family too, so they stop at once, not when they expire."""
+
+    family = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=32)
+    revoked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "revoked_token_families"
+
+    def __str__(self) -> str:
+        return f"{self.family} ({self.reason})"
 
 
 class ActivityLog(TenantOwnedModel):

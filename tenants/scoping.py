@@ -30,6 +30,11 @@ class OrganizationNotBound(RuntimeError):
     """A tenant-owned model was queried with no organization bound."""
 
 
+class CrossTenantWrite(RuntimeError):
+    """A row of one organization was about to be written while another is bound: a bug in
+    the caller, refused before it reaches the database."""
+
+
 def current_organization() -> Organization | None:
     return _current_organization.get()
 
@@ -92,11 +97,17 @@ class TenantOwnedModel(models.Model):
         base_manager_name = "all_orgs"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # Invariant, not business logic: a row created while a tenant is bound belongs to it.
-        if self.organization_id is None:
-            org = _current_organization.get()
-            if org is not None:
+        # Invariants, not business logic: a row written while a tenant is bound belongs to it,
+        # and never to another one (defence in depth behind the one-principal middleware).
+        org = _current_organization.get()
+        if org is not None:
+            if self.organization_id is None:
                 self.organization_id = org.pk
+            elif self.organization_id != org.pk:
+                raise CrossTenantWrite(
+                    f"{type(self).__name__} of organization {self.organization_id} written while "
+                    f"organization {org.pk} is bound."
+                )
         super().save(*args, **kwargs)
 
 

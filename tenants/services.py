@@ -13,7 +13,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -25,11 +24,12 @@ from redis.exceptions import RedisError
 
 from outbound_impact.geoip import geoip_lookup
 from outbound_impact.hardening import LockedOut, ServiceUnavailable, lockout_message, lockout_seconds
+from tenants.emails import InvalidEmail, normalize_email
 from tenants.errors import AuthenticationFailed, Conflict, LimitExceeded, NotFound, ValidationFailed
 from tenants.models import ActivityLog, Organization, User
 from tenants.plans import PLANS, plan_for
-from tenants.roles import require_admin
-from tenants.scoping import as_uuid
+from tenants.roles import require_admin, require_member
+from tenants.scoping import as_uuid, bind_organization
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +77,12 @@ def _validate_registration(data: dict[str, Any]) -> dict[str, str]:
         value = data.get(field)
         if not isinstance(value, str) or not value.strip():
             errors[field] = "This field is required."
-    for field in ("company_email", "email"):
+    for field in ("company_email", "email"):  # normalised in place (tenants.emails)
         if field not in errors:
             try:
-                validate_email(data[field].strip())
-            except DjangoValidationError:
-                errors[field] = "Enter a valid email address."
+                data[field] = normalize_email(data[field])
+            except InvalidEmail as e:
+                errors[field] = e.detail
     if "plan_type" not in errors and data["plan_type"] not in PLANS:
         errors["plan_type"] = f"Unknown plan_type; use one of {', '.join(PLANS)}."
     for field, limit in (("company_name", 255), ("full_name", 255), ("phone", 40), ("billing_address", 500)):
@@ -91,7 +91,7 @@ def _validate_registration(data: dict[str, Any]) -> dict[str, str]:
             errors[field] = "Must be a string."
         elif len(value) > limit:
             errors[field] = f"At most {limit} characters."
-    if "email" not in errors and User.objects.filter(email__iexact=data["email"].strip()).exists():
+    if "email" not in errors and User.objects.filter(email__iexact=data["email"]).exists():
         errors["email"] = "A user with this email already exists."
     if "password" not in errors:
         try:
@@ -104,13 +104,15 @@ def _validate_registration(data: dict[str, Any]) -> dict[str, str]:
 @transaction.atomic
 def organization_register(*, data: dict[str, Any], ip_address: str | None = None) -> User:
     """Create an organization on a plan and its first Admin user, in one transaction.
-    Raises ValidationFailed (field -> message) and writes nothing on bad input."""
+    Raises ValidationFailed (field -> message) and writes nothing on bad input. Both emails
+    are stored normalised (tenants.emails.normalize_email)."""
+    data = dict(data)  # the validation normalises the emails in this copy
     errors = _validate_registration(data)
     if errors:
         raise ValidationFailed(errors)
     org = Organization(
         company_name=data["company_name"].strip(),
-        company_email=data["company_email"].strip().lower(),
+        company_email=data["company_email"],
         phone=(data.get("phone") or "").strip(),
         billing_address=(data.get("billing_address") or "").strip(),
     )
@@ -119,7 +121,7 @@ def organization_register(*, data: dict[str, Any], ip_address: str | None = None
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                email=data["email"].strip(),
+                email=data["email"],
                 password=data["password"],
                 full_name=data["full_name"].strip(),
                 organization=org,
@@ -127,19 +129,24 @@ def organization_register(*, data: dict[str, Any], ip_address: str | None = None
             )
     except IntegrityError as e:  # a concurrent registration took the email
         raise Conflict({"email": "A user with this email already exists."}) from e
-    activity_record(
-        organization=org, user=user, action="register", entity_type="organization",
-        entity_id=org.pk, ip_address=ip_address, metadata={"plan_type": org.plan_type},
-    )
+    # The new organization's rows are written for it, whoever sent the request (a logged-in
+    # person may sign up another company): bound explicitly, as TenantOwnedModel requires.
+    with bind_organization(org):
+        activity_record(
+            organization=org, user=user, action="register", entity_type="organization",
+            entity_id=org.pk, ip_address=ip_address, metadata={"plan_type": org.plan_type},
+        )
     return user
 
 
 def auth_check_credentials(*, request: HttpRequest, email: str, password: str) -> User:
     """The user for these credentials, if they may log in now. One message for every failure
     about the credentials themselves, so the API does not reveal which emails exist.
-    `request` is the Django HttpRequest (not DRF's): django-axes counts failures per account
-    and per client address on it and refuses a locked-out one (LockedOut, 429) without
-    checking the password. With the lockout store (Redis) down: ServiceUnavailable (503)."""
+    `request` is the Django HttpRequest (not DRF's): the lockout (outbound_impact.hardening)
+    counts failures on it per (account, address) pair, per account and per client address, and
+    refuses a locked pair or address, or an account inside its slowdown, without checking the
+    password (LockedOut, 429, with how long to wait). With the lockout store (Redis) down:
+    ServiceUnavailable (503)."""
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
         raise ValidationFailed({"email": "Email and password are required."})
     try:
@@ -148,9 +155,9 @@ def auth_check_credentials(*, request: HttpRequest, email: str, password: str) -
         logger.error("login refused: the lockout store is unavailable (%s)", e)
         raise ServiceUnavailable("Logging in is briefly unavailable; try again in a minute.") from e
     if getattr(request, "axes_locked_out", False):
-        raise LockedOut(lockout_message(), retry_after=lockout_seconds())
+        raise LockedOut(lockout_message(request), retry_after=lockout_seconds(request))
     if user is None:
-        candidate = User.objects.filter(email__iexact=email.strip()).select_related("organization").first()
+        candidate = User.objects.for_email(email).select_related("organization").first()
         if candidate is not None and candidate.check_password(password) and not candidate.is_active:
             raise AuthenticationFailed("This account is not active.", code="account_inactive")
         raise AuthenticationFailed("Invalid email or password.", code="invalid_credentials")
@@ -171,10 +178,11 @@ def user_login_record(*, user: User, ip_address: str | None) -> User:
     )
     user.refresh_from_db(fields=["last_login_at", "last_login", "login_count", "last_login_ip", "last_login_location"])
     if user.organization_id:
-        activity_record(
-            organization=user.organization, user=user, action="login", entity_type="user",
-            entity_id=user.pk, ip_address=ip_address, location=location,
-        )
+        with bind_organization(user.organization):  # the user who logged in, not the request's principal
+            activity_record(
+                organization=user.organization, user=user, action="login", entity_type="user",
+                entity_id=user.pk, ip_address=ip_address, location=location,
+            )
     return user
 
 
@@ -234,6 +242,7 @@ def activity_track(
     included: it logs what they did, it changes no content. Only allow-listed actions with
     an entity of the caller's organization; ValidationFailed (400) otherwise, NotFound (404)
     for an entity id that is missing or another organization's."""
+    require_member(actor, organization)
     if not isinstance(action, str) or action not in TRACKABLE_ACTIONS:
         raise ValidationFailed({"action": f"Use one of {', '.join(sorted(TRACKABLE_ACTIONS))}."})
     if not isinstance(entity_type, str) or entity_type not in TRACKABLE_ACTIONS[action]:
@@ -321,13 +330,12 @@ def team_invite(
     """Invite a user by email (Admins only), up to the plan's max_contributors, counting
     active and invited users under a lock of the organization row so two concurrent invites
     cannot both take the last seat. The invitation email goes out after the commit."""
-    require_admin(actor)
+    require_admin(actor, organization)
     errors: dict[str, str] = {}
-    email = email.strip().lower() if isinstance(email, str) else ""
     try:
-        validate_email(email)
-    except DjangoValidationError:
-        errors["email"] = "Enter a valid email address."
+        email = normalize_email(email)
+    except InvalidEmail as e:
+        errors["email"] = e.detail
     if not isinstance(full_name, str) or len(full_name) > 255:
         errors["full_name"] = "At most 255 characters."
     if role not in User.Role.values:
@@ -363,7 +371,7 @@ def team_update(
     back as an invitation and is emailed again). The organization always keeps
     at least one active Admin (checked under the organization row lock, so two Admins
     demoting each other at once cannot both succeed)."""
-    require_admin(actor)
+    require_admin(actor, organization)
     errors: dict[str, str] = {}
     if role is not None and role not in User.Role.values:
         errors["role"] = f"Use one of {', '.join(User.Role.values)}."
@@ -424,8 +432,9 @@ def team_accept_invite(*, user: User, password: str, ip_address: str | None = No
     user.set_password(password)
     user.status = User.Status.ACTIVE
     user.save(update_fields=["password", "status"])
-    activity_record(
-        organization=user.organization, user=user, action="join_team", entity_type="user", entity_id=user.pk,
-        ip_address=ip_address, metadata={"role": user.role},
-    )
+    with bind_organization(user.organization):  # the invitee's organization: the link is the credential
+        activity_record(
+            organization=user.organization, user=user, action="join_team", entity_type="user", entity_id=user.pk,
+            ip_address=ip_address, metadata={"role": user.role},
+        )
     return user

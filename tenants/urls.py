@@ -2,14 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tenants import views
-from tenants.forms import PasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("register", views.register, name="register"),
     path("login", views.login_view, name="login"),
     path("logout", views.logout_view, name="logout"),
-    path("password-reset", auth_views.PasswordResetView.as_view(form_class=PasswordResetForm), name="password_reset"),
+    path("password-reset", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>",
@@ -17,6 +16,10 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # Changing the password ends every other session and every API token of the user
+    # (User.auth_generation); this session stays logged in.
+    path("password-change", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password-change/done", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("team", views.team, name="team"),
     path("team/<str:user_id>/update", views.team_member_update, name="team-member-update"),
     path("team/invite/<uidb64>/<token>", views.team_invite_accept, name="team-invite-accept"),

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied as Forbidden
@@ -17,7 +18,7 @@ from tenants import selectors, services
 from tenants.decorators import tenant_required
 from tenants.errors import DomainError, NotFound
 from tenants.errors import PermissionDenied as RoleDenied
-from tenants.forms import LoginForm, RegistrationForm, TeamInviteForm
+from tenants.forms import LoginForm, PasswordResetForm, RegistrationForm, TeamInviteForm
 from tenants.models import User
 from tenants.scoping import as_uuid
 
@@ -56,6 +57,26 @@ def register(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Welcome to Outbound Impact, {user.full_name}!")
             return redirect("dashboard")
     return render(request, "tenants/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, rate limited per client (429 with a form error) and per address
+    (past the limit the page reads as for any address, "sent", and no mail goes out, so the
+    limit tells nothing about which addresses have accounts)."""
+
+    form_class = PasswordResetForm
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        wait = rate_limit_wait(request, "password_reset")
+        if wait is not None:
+            return _rate_limited(request, self.template_name, self.get_form(), wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        address = form.cleaned_data["email"].strip().lower()
+        if rate_limit_wait(self.request, "password_reset_address", ident=address) is not None:
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @require_http_methods(["GET", "POST"])

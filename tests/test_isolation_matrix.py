@@ -27,12 +27,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
 
 from campaigns.models import Campaign
 from conftest import api_client_for
 from qrcodes.models import QRCode, ScanEvent
 from tenants.models import ActivityLog, Organization, User
 from tenants.tests.factories import OrganizationFactory, UserFactory
+from tenants.tokens import tokens_for
 from tests.conftest import TenantWorld, row_snapshot, world_build
 from uploads.models import UploadedFile
 from uploads.tests.samples import pdf_bytes
@@ -160,6 +162,8 @@ ROUTES: dict[str, Route] = {
     "password-reset/sent": Route(PUBLIC),
     "password-reset/<uidb64>/<token>": Route(PUBLIC),
     "password-reset/done": Route(PUBLIC),
+    "password-change": Route(AUTH),
+    "password-change/done": Route(AUTH),
     "team/invite/<uidb64>/<token>": Route(PUBLIC),  # the emailed token is the credential
     "s/<str:short_code>": Route(PUBLIC),
     "c/<str:short_code>": Route(PUBLIC),
@@ -447,3 +451,105 @@ def test_staff_routes_refuse_a_tenant_admin(matrix, route):
         assert r.status_code == 403 and r.json()["error"] == "permission_denied"
     else:
         assert r.status_code == 302 and "/admin/login/" in r["Location"]
+
+
+# --- one principal per request: mixed credentials are refused ---------------------------------
+
+# Every spelling of the bearer scheme that some parser might read and another might not.
+BEARER_SPELLINGS = {"tab": "Bearer\t{}", "two spaces": "Bearer  {}", "lower case": "bearer {}",
+                    "upper case": "BEARER {}", "plain": "Bearer {}"}
+
+
+def _mixed_cases() -> Iterator[Any]:
+    for route, spec in ROUTES.items():
+        for write in spec.writes:
+            action = f" {write.path['action']}" if "action" in write.path else ""
+            for name in BEARER_SPELLINGS:
+                yield pytest.param(route, write, name, id=f"{write.method.upper()} /{route}{action} [{name}]")
+
+
+@pytest.mark.parametrize(("route", "write", "spelling"), list(_mixed_cases()))
+def test_a_session_and_another_users_token_are_refused(matrix, route, write, spelling):
+    """A's Viewer is logged in (session) and sends B's Admin's token: neither may act (the
+    Viewer must not borrow the Admin's role, nor the Admin A's organization). 401, no change."""
+    api = route.startswith("api/")
+    ids = {kind: matrix.a.id(kind) for kind in matrix.a.objects}
+    path = _path(route, ids, {k: v for k, v in write.path.items() if k not in PARAM_KINDS})
+    data = BODIES[write.body]() if write.body else None
+    client = APIClient() if api else Client()
+    client.force_login(matrix.users[V])
+    client.defaults["HTTP_AUTHORIZATION"] = BEARER_SPELLINGS[spelling].format(tokens_for(matrix.b.admin)["token"])
+    before = _state(matrix)
+    r = _send(client, write.method, path, data, api=api, multipart=write.body in MULTIPART_BODIES)
+    assert r.status_code == 401, (r.status_code, r.content[:300])
+    if api:
+        assert r.json()["error"] == "conflicting_credentials"
+    assert _state(matrix) == before, "a request with two users' credentials changed data"
+
+
+@pytest.mark.parametrize("api", [True, False], ids=["api", "html"])
+def test_another_organizations_session_with_a_token_is_refused(matrix, api):
+    """The HTML reproduction: B's Admin's session plus A's Viewer's (valid) token, then an
+    invitation as Admin: refused, nobody is invited anywhere."""
+    client = APIClient() if api else Client()
+    client.force_login(matrix.b.admin)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {tokens_for(matrix.users[V])['token']}"
+    before = _state(matrix)
+    path, body = ("/api/team", BODIES["invite"]()) if api else ("/team", BODIES["invite_form"]())
+    r = _send(client, "post", path, body, api=api, multipart=False)
+    assert r.status_code == 401
+    assert _state(matrix) == before
+
+
+@pytest.mark.parametrize("spelling", list(BEARER_SPELLINGS))
+def test_every_spelling_of_the_scheme_authenticates_alone(matrix, spelling):
+    """With no session, each spelling is read as the token it carries, by the same code that
+    binds the organization: the Viewer stays a Viewer."""
+    client = APIClient()
+    client.defaults["HTTP_AUTHORIZATION"] = BEARER_SPELLINGS[spelling].format(tokens_for(matrix.users[V])["token"])
+    assert client.get("/api/qrcodes").status_code == 200
+    r = client.patch(f"/api/team/{matrix.users[V].pk}", {"role": "Admin"}, format="json")
+    assert r.status_code == 403
+    matrix.users[V].refresh_from_db()
+    assert matrix.users[V].role == V
+
+
+def test_the_same_users_session_and_token_are_one_principal(matrix):
+    client = APIClient()
+    client.force_login(matrix.users[A])
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer\t{tokens_for(matrix.users[A])['token']}"
+    assert client.post("/api/qrcodes", BODIES["qr"](), format="json").status_code == 201
+    html = Client()
+    html.force_login(matrix.users[A])
+    html.defaults["HTTP_AUTHORIZATION"] = f"Bearer {tokens_for(matrix.users[A])['token']}"
+    assert html.get("/dashboard").status_code == 200
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer not-a-token"])
+def test_a_bad_bearer_next_to_a_session_is_refused_not_ignored(matrix, header):
+    for client in (APIClient(), Client()):
+        client.force_login(matrix.users[A])
+        client.defaults["HTTP_AUTHORIZATION"] = header
+        assert client.get("/api/qrcodes").status_code == 401
+        assert client.get("/dashboard").status_code == 401
+
+
+def test_public_auth_pages_with_someone_elses_credentials_write_for_the_right_organization(matrix):
+    """Signing up or logging in while a token or session of organization A is present writes
+    the new (or logging-in) organization's rows, bound to it, never to A (no CrossTenantWrite)."""
+    client = APIClient()
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {tokens_for(matrix.users[A])['token']}"
+    r = client.post("/api/auth/register", {
+        "company_name": "New Co", "company_email": "hq@new.example", "full_name": "New Admin",
+        "email": "new@new.example", "password": "a-long-Passphrase-2026", "plan_type": "small_business"},
+        format="json")
+    assert r.status_code == 201, r.content
+    new_org = Organization.objects.get(company_name="New Co")
+    assert ActivityLog.all_orgs.filter(organization=new_org, action="register").count() == 1
+    r = client.post("/api/auth/login", {"email": matrix.b.admin.email, "password": "x"}, format="json")
+    assert r.status_code in (401, 429)
+    html = Client()
+    html.force_login(matrix.users[A])
+    r = html.post("/login", {"email": "new@new.example", "password": "a-long-Passphrase-2026"})
+    assert r.status_code == 302
+    assert ActivityLog.all_orgs.filter(organization=new_org, action="login").count() == 1

@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from campaigns import selectors
 from campaigns.models import Campaign
 from campaigns.tests.conftest import make_qr, make_scan
+from tenants.scoping import bind_organization
 from uploads.services import upload_create
 from uploads.tests.samples import pdf_bytes
 
@@ -31,8 +32,9 @@ def valentine(bound_a, admin_a):
 
 def test_stats_per_campaign(bound_a, valentine, org_b):
     empty = Campaign.objects.create(organization=bound_a, name="Empty")
-    other = Campaign.all_orgs.create(organization=org_b, name="B")
-    make_scan(make_qr(org_b, campaign=other, total_scans=9), D(2026, 2, 12))
+    with bind_organization(org_b):  # B's rows are written while B is bound
+        other = Campaign.all_orgs.create(organization=org_b, name="B")
+        make_scan(make_qr(org_b, campaign=other, total_scans=9), D(2026, 2, 12))
     stats = {s["name"]: s for s in selectors.campaign_stats(organization=bound_a)}
     assert set(stats) == {"Valentine", "Empty"}
     v = stats["Valentine"]

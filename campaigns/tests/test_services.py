@@ -7,6 +7,7 @@ from campaigns.models import Campaign
 from campaigns.tests.conftest import make_qr
 from tenants.errors import NotFound, PermissionDenied, ValidationFailed
 from tenants.models import ActivityLog
+from tenants.scoping import bind_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,8 @@ def test_viewer_cannot_write(bound_a, admin_a, viewer_a):
 
 
 def test_other_organizations_campaign_is_not_found(bound_a, admin_a, org_b):
-    theirs = Campaign.all_orgs.create(organization=org_b, name="B")
+    with bind_organization(org_b):
+        theirs = Campaign.all_orgs.create(organization=org_b, name="B")
     for ident in (theirs.pk, "not-a-uuid", None):
         with pytest.raises(NotFound):
             services.campaign_update(organization=bound_a, actor=admin_a, campaign_id=ident, data={"name": "x"})

@@ -21,10 +21,11 @@ from uploads.models import UploadedFile
 
 
 def _upload(org, name="menu.pdf"):
-    return UploadedFile.all_orgs.create(
-        organization=org, file_name=name, file_type="pdf", file_size_bytes=10,
-        storage_path=f"organizations/{org.pk}/uploads/{name}",
-    )
+    with bind_organization(org):  # a row is written only while its own organization is bound
+        return UploadedFile.all_orgs.create(
+            organization=org, file_name=name, file_type="pdf", file_size_bytes=10,
+            storage_path=f"organizations/{org.pk}/uploads/{name}",
+        )
 
 
 def test_create_sets_fields_counter_and_activity(org_a, admin_a, bound_a):
@@ -150,7 +151,8 @@ def test_name_is_required_and_bounded(org_a, admin_a, bound_a):
 
 def test_linked_content_and_campaign_must_be_the_organizations_own(org_a, admin_a, org_b, bound_a):
     foreign_upload, own_upload = _upload(org_b, "b.pdf"), _upload(org_a, "a.pdf")
-    foreign_campaign = Campaign.all_orgs.create(organization=org_b, name="B campaign")
+    with bind_organization(org_b):
+        foreign_campaign = Campaign.all_orgs.create(organization=org_b, name="B campaign")
     own_campaign = Campaign.all_orgs.create(organization=org_a, name="A campaign")
     for data in ({"linked_content_id": str(foreign_upload.pk)}, {"campaign_id": str(foreign_campaign.pk)},
                  {"campaign_id": "not-a-uuid"}, {"linked_content_id": "00000000-0000-0000-0000-000000000000"}):

@@ -6,7 +6,7 @@ from django.test import RequestFactory
 
 from tenants.middleware import OrganizationMiddleware
 from tenants.models import ActivityLog
-from tenants.scoping import OrganizationNotBound, bind_organization, current_organization
+from tenants.scoping import CrossTenantWrite, OrganizationNotBound, bind_organization, current_organization
 from tenants.services import activity_record
 
 
@@ -72,6 +72,43 @@ def test_rows_created_while_bound_belong_to_the_bound_org(org_a, admin_a):
         log = ActivityLog(user=admin_a, action="x")
         log.save()
     assert log.organization_id == org_a.pk
+
+
+def test_a_row_of_another_organization_is_not_written_while_one_is_bound(two_logs, org_a, org_b):
+    """Defence in depth: even a caller holding B's row cannot save it (or create one for B)
+    while A is bound."""
+    _, b_log = two_logs
+    with bind_organization(org_a):
+        b_log.action = "changed by A"
+        with pytest.raises(CrossTenantWrite):
+            b_log.save()
+        with pytest.raises(CrossTenantWrite):
+            ActivityLog(organization=org_b, action="planted").save()
+    b_log.refresh_from_db()
+    assert b_log.action == "b-thing"
+    assert ActivityLog.all_orgs.filter(action="planted").count() == 0
+
+
+def test_services_refuse_an_actor_of_another_organization(org_a, org_b, admin_a, admin_b):
+    """A service called for organization A with B's Admin as the actor (or with A's Admin
+    while B is bound) refuses: the actor must be a member of the organization it acts on."""
+    from qrcodes.models import QRCode
+    from qrcodes.services import qr_code_create
+    from tenants.errors import PermissionDenied
+    from tenants.services import activity_track, team_invite
+
+    data = {"name": "planted", "qr_url": "https://x.example"}
+    with bind_organization(org_a):
+        with pytest.raises(PermissionDenied):
+            qr_code_create(organization=org_a, actor=admin_b, data=data)
+        with pytest.raises(PermissionDenied):
+            team_invite(organization=org_a, actor=admin_b, email="new@x.example", role="Admin")
+        with pytest.raises(PermissionDenied):
+            activity_track(organization=org_a, actor=admin_b, action="qr_code_download",
+                           entity_type="qr_code", entity_id=admin_b.pk)
+    with bind_organization(org_b), pytest.raises(PermissionDenied):
+        qr_code_create(organization=org_a, actor=admin_a, data=data)
+    assert QRCode.all_orgs.filter(name="planted").count() == 0
 
 
 def test_middleware_binds_for_the_response_and_unbinds_after_error(admin_a, org_a):
