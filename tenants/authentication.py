@@ -132,7 +132,8 @@ def resolve_principal(request: HttpRequest) -> Principal:
         user, token = verify_access_token(raw)
     except (exceptions.AuthenticationFailed, TokenError) as err:
         if session_user is not None:  # a failed token next to a session: two stories, refuse both
-            return Principal(error=CredentialsConflict())
+            return Principal(error=CredentialsConflict(
+                "This request carries a session and a bearer token that is not valid; send one credential."))
         return Principal(error=err if isinstance(err, exceptions.AuthenticationFailed) else InvalidToken(str(err)))
     if session_user is not None and session_user.pk != user.pk:
         return Principal(error=CredentialsConflict())
