@@ -5,7 +5,7 @@ import contextlib
 import pytest
 from rest_framework.test import APIClient
 
-from tenants.scoping import bind_organization
+from core.scoping import bind_organization
 from tenants.tests.factories import PASSWORD, OrganizationFactory, UserFactory
 from tenants.tokens import tokens_for
 

@@ -12,14 +12,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from analytics import export, selectors
 from analytics.caching import cached_read
 from analytics.filters import DashboardFilters, filters_from_params
 from analytics.models import BREAKDOWN_DIMENSIONS
-from outbound_impact.pagination import PAGE_PARAMETERS, page_fields, page_of
-from tenants.errors import ValidationFailed
+from core.pagination import PAGE_PARAMETERS, page_fields, page_of
+from core.web import parse_choice, parse_limit
+from tenants.api_base import TenantAPIView
 
 FILTER_PARAMS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="First day (UTC), default 29 days before `to`"),
@@ -71,54 +71,49 @@ CampaignComparisonResponse = inline_serializer("AnalyticsCampaigns", {**_filters
 STATS_KEYS = ("total_users", "total_qr_codes", "total_campaigns", "total_uploads", "storage_used_gb", "total_qr_scans")
 
 
-def _filters(request: Request) -> DashboardFilters:
-    return filters_from_params(organization=request._request.organization, params=request.query_params)
-
-
 def _filters_json(f: DashboardFilters) -> dict[str, Any]:
     return {"from": f.date_from, "to": f.date_to, "campaign_id": f.campaign_id, "qr_code_id": f.qr_code_id}
 
 
-def _limit(request: Request, default: int, maximum: int = 1000) -> int:
-    raw = request.query_params.get("limit")
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= maximum:
-        raise ValidationFailed({"limit": f"Use a whole number from 1 to {maximum}."})
-    return value
+MAX_LIMIT = 1000
 
 
-class StatsView(APIView):
+class AnalyticsView(TenantAPIView):
+    """Read-only, for every member: the request's dashboard filters for self.organization."""
+
+    def filters(self) -> DashboardFilters:
+        return filters_from_params(organization=self.organization, params=self.request.query_params)
+
+    def limit(self, default: int) -> int:
+        return parse_limit(self.request.query_params.get("limit"), default=default, maximum=MAX_LIMIT)
+
+
+class StatsView(AnalyticsView):
     @extend_schema(tags=["analytics"], summary="Organization stats (seed section 6, query 1)",
                    responses={200: StatsResponse})
     def get(self, request: Request) -> Response:
-        stats = selectors.organization_stats(organization=request._request.organization)
+        stats = selectors.organization_stats(organization=self.organization)
         return Response({"stats": {k: stats[k] for k in STATS_KEYS}})
 
 
-class ScansView(APIView):
+class ScansView(AnalyticsView):
     @extend_schema(tags=["analytics"], summary="Scans over time",
                    parameters=[OpenApiParameter("interval", str, enum=list(selectors.INTERVALS)), *FILTER_PARAMS],
                    description="One point per day / week / month of the range (at most 3,660 days): "
                                "bounded by the range, not paginated.",
                    responses={200: ScansResponse})
     def get(self, request: Request) -> Response:
-        interval = request.query_params.get("interval") or "day"
-        if interval not in selectors.INTERVALS:
-            raise ValidationFailed({"interval": f"Use one of {', '.join(selectors.INTERVALS)}."})
-        f = _filters(request)
-        org = request._request.organization
+        interval = parse_choice(request.query_params.get("interval"), field="interval",
+                                choices=selectors.INTERVALS, default="day")
+        f = self.filters()
+        org = self.organization
         totals, series = cached_read(org, "scans", (f, interval), lambda: (
             selectors.scans_totals(organization=org, filters=f),
             selectors.scans_series(organization=org, filters=f, interval=interval)))
         return Response({**_filters_json(f), "interval": interval, "totals": totals, "series": series})
 
 
-class BreakdownView(APIView):
+class BreakdownView(AnalyticsView):
     @extend_schema(tags=["analytics"], summary="Non-bot scans by one dimension",
                    parameters=[OpenApiParameter("by", str, required=True, enum=BREAKDOWN_DIMENSIONS),
                                OpenApiParameter("limit", int, description="1 to 1000, default 100"), *FILTER_PARAMS],
@@ -126,55 +121,53 @@ class BreakdownView(APIView):
                                "`by=hour` always answers the hours that had scans, in clock order, whatever the limit.",
                    responses={200: BreakdownResponse})
     def get(self, request: Request) -> Response:
-        by = request.query_params.get("by") or ""
-        if by not in BREAKDOWN_DIMENSIONS:
-            raise ValidationFailed({"by": f"Use one of {', '.join(BREAKDOWN_DIMENSIONS)}."})
-        limit = _limit(request, default=100)
-        f = _filters(request)
-        org = request._request.organization
+        by = parse_choice(request.query_params.get("by"), field="by", choices=BREAKDOWN_DIMENSIONS, required=True)
+        limit = self.limit(default=100)
+        f = self.filters()
+        org = self.organization
         rows = cached_read(org, "breakdown", (f, by, limit),
                            lambda: selectors.breakdown(organization=org, filters=f, by=by, limit=limit))
         return Response({**_filters_json(f), "by": by, "results": rows})
 
 
-class TopQRCodesView(APIView):
+class TopQRCodesView(AnalyticsView):
     @extend_schema(tags=["analytics"], summary="QR codes with the most scans in the range",
                    parameters=[OpenApiParameter("limit", int, description="1 to 1000, default 10"), *FILTER_PARAMS],
                    description="At most `limit` rows: bounded, not paginated.",
                    responses={200: TopQRCodesResponse})
     def get(self, request: Request) -> Response:
-        limit = _limit(request, default=10)
-        f = _filters(request)
-        org = request._request.organization
+        limit = self.limit(default=10)
+        f = self.filters()
+        org = self.organization
         rows = cached_read(org, "top_qr_codes", (f, limit),
                            lambda: selectors.top_qr_codes(organization=org, filters=f, limit=limit))
         return Response({**_filters_json(f), "results": rows})
 
 
-class CampaignComparisonView(APIView):
+class CampaignComparisonView(AnalyticsView):
     @extend_schema(tags=["analytics"], summary="Scans per campaign in the range (paid plans)",
                    parameters=[*FILTER_PARAMS, *PAGE_PARAMETERS], responses={200: CampaignComparisonResponse})
     def get(self, request: Request) -> Response:
-        f = _filters(request)
-        org = request._request.organization
+        f = self.filters()
+        org = self.organization
         rows = cached_read(org, "campaigns", f, lambda: selectors.campaign_comparison(organization=org, filters=f))
         page, paging = page_of(rows, request, self)
         return Response({**_filters_json(f), **paging, "results": page})
 
 
-class ExportScansView(APIView):
+class ExportScansView(AnalyticsView):
     @extend_schema(tags=["analytics"], summary="CSV of scan events with enrichment (paid plans)",
                    parameters=FILTER_PARAMS, responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request: Request) -> StreamingHttpResponse:
-        f = _filters(request)
-        rows = export.scan_events_rows(organization=request._request.organization, filters=f)
+        f = self.filters()
+        rows = export.scan_events_rows(organization=self.organization, filters=f)
         return export.csv_response(rows, export.export_filename("scans", f))
 
 
-class ExportAggregatesView(APIView):
+class ExportAggregatesView(AnalyticsView):
     @extend_schema(tags=["analytics"], summary="CSV of the dashboard aggregates (paid plans)",
                    parameters=FILTER_PARAMS, responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request: Request) -> StreamingHttpResponse:
-        f = _filters(request)
-        rows = export.aggregate_rows(organization=request._request.organization, filters=f)
+        f = self.filters()
+        rows = export.aggregate_rows(organization=self.organization, filters=f)
         return export.csv_response(rows, export.export_filename("scan-aggregates", f))

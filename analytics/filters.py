@@ -1,5 +1,5 @@
 """The dashboard filters (date range, campaign, QR code), parsed once from a query string for
-both the API and the page. Bad values, dates outside outbound_impact.dates' bound included,
+both the API and the page. Bad values, dates outside core.dates' bound included,
 raise ValidationFailed (400); another organization's
 campaign or QR code raises NotFound (404), exactly like a missing one."""
 
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from analytics.periods import today_utc
 from analytics.tiers import PlanUpgradeRequired, require_campaign_filter, tier_for
 from campaigns.models import Campaign
-from outbound_impact.dates import DATE_OUT_OF_RANGE, MIN_DATE, date_in_range
+from core.dates import DATE_OUT_OF_RANGE, MIN_DATE, date_in_range
+from core.errors import NotFound, ValidationFailed
+from core.ids import as_uuid
 from qrcodes.models import QRCode
-from tenants.errors import NotFound, ValidationFailed
 from tenants.models import Organization
-from tenants.scoping import as_uuid
 
 DEFAULT_DAYS = 30
 MAX_RANGE_DAYS = 3660

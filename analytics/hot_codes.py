@@ -25,6 +25,7 @@ from django.db import connection, transaction
 
 from analytics.models import BREAKDOWN_DIMENSIONS, HOT_GRAINS, CountedScan, HotQRCode, QRDimensionRollup
 from analytics.periods import sql_blocks_lateral
+from tenants.services import organizations_lock
 
 DIM_TABLE = QRDimensionRollup._meta.db_table
 _DIMS = ", ".join(f"('{d}', c.{d})" for d in BREAKDOWN_DIMENSIONS)
@@ -64,8 +65,10 @@ def hot_codes_promote(*, threshold: int | None = None, limit: int | None = 100) 
     for qr_id, org_id in (candidates[:limit] if limit else candidates):
         with transaction.atomic(), connection.cursor() as cur:
             # Organization, then QR code: the workers' lock order (qrcodes.counting).
-            cur.execute("SELECT id FROM organizations WHERE id = %s FOR NO KEY UPDATE", [org_id])
-            cur.execute("SELECT id FROM qr_codes WHERE id = %s FOR NO KEY UPDATE", [qr_id])
+            organizations_lock([org_id])
+            cur.execute(f"SELECT id FROM {QRCode._meta.db_table} WHERE id = %s FOR NO KEY UPDATE", [qr_id])  # noqa: S608
+            if cur.fetchone() is None:
+                continue  # deleted since the candidates were read: nothing to promote
             _, created = HotQRCode.all_orgs.get_or_create(qr_code_id=qr_id, defaults={"organization_id": org_id})
             if created:
                 cur.execute(BACKFILL_SQL, [org_id, org_id, qr_id, qr_id])

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from tenants.scoping import TenantOwnedModel
+from core.scoping import TenantOwnedModel
 
 
 class Dimension(models.TextChoices):

@@ -26,11 +26,12 @@ import datetime as dt
 import re
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from analytics.hot_codes import BACKFILL_SQL, DIM_TABLE, hot_ids
 from analytics.models import (
@@ -39,13 +40,17 @@ from analytics.models import (
     CountedScan,
     Dimension,
     DimensionLabel,
+    Grain,
+    HotQRCode,
     OrgScanRollup,
     QRScanRollup,
 )
 from analytics.periods import blocks_of, sql_blocks_lateral
+from core.enums import Classification
+from qrcodes.models import QRCode, ScanEvent
 
 if TYPE_CHECKING:
-    from qrcodes.models import ScanEvent
+    from tenants.models import Organization
 
 # "iOS 16.0" -> "iOS", "Chrome Mobile 120.0.1" -> "Chrome Mobile": charts group by family.
 VERSION_SUFFIX_RE = r"\s+[0-9][0-9A-Za-z._-]*$"
@@ -55,13 +60,13 @@ BARE_HOST_RE = r"^([^/?#:]+)"
 WWW_RE = r"^www\."
 MAX_VALUE = 255
 
-COUNTED = ("human", "duplicate", "bot")
 ORG_TABLE = OrgScanRollup._meta.db_table
 QR_TABLE = QRScanRollup._meta.db_table
 FACT_TABLE = CountedScan._meta.db_table
 FACT_COLUMNS = ["event_id", "organization_id", "qr_code_id", "day", "is_unique", *BREAKDOWN_DIMENSIONS]
 FACT_TYPES = ["int8", "uuid", "uuid", "date", "bool", *["varchar"] * len(BREAKDOWN_DIMENSIONS)]
 LABEL_TABLE = DimensionLabel._meta.db_table
+SCAN_TABLE = ScanEvent._meta.db_table
 VERSION_KEY = "analytics:version:{}"
 
 
@@ -130,13 +135,13 @@ def _aggregate(events: Iterable[ScanEvent]) -> tuple[dict, dict, list, dict, set
     labels: dict[tuple, list[Any]] = {}
     orgs: set = set()
     for e in events:
-        if e.classification not in COUNTED:
+        if e.classification not in Classification.CLASSIFIED:
             continue  # pending events are not counted yet; the pipeline never passes them
         org = e.organization_id
         orgs.add(org)
-        s = int(e.classification in ("human", "duplicate"))
-        u = int(e.classification == "human")
-        b = int(e.classification == "bot")
+        s = int(e.classification in Classification.COUNTED)
+        u = int(e.classification == Classification.HUMAN)
+        b = int(e.classification == Classification.BOT)
         day = e.scanned_at.astimezone(dt.UTC).date()
         blocks = blocks_of(day)
         dims = [] if b else _dimension_values(e)
@@ -200,6 +205,12 @@ def _upsert(cur: Any, table: str, rows: dict[tuple, list[Any]]) -> None:
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}{where}",
         columns,
     )
+
+
+def daily_scans(organization: Organization) -> QuerySet[QRScanRollup]:
+    """Per QR code and UTC day: counted non-bot scans (`scans`), the organization's day rows.
+    Registered for the campaign pages (campaigns.hooks)."""
+    return QRScanRollup.objects.filter(organization=organization, grain=Grain.DAY)
 
 
 def rollup_scan_events(events: Sequence[ScanEvent]) -> None:
@@ -273,22 +284,26 @@ def sql_value(dimension: str, alias: str = "") -> tuple[str, list[str]]:
 
 
 def _ev_sql() -> tuple[str, list[Any]]:
-    cols, params = [], []
+    """The rebuild's event table and its parameters, but for the organization id (twice) that
+    the caller appends; the same counting rules as _aggregate."""
+    cols, dim_params = [], []
     for dim in BREAKDOWN_DIMENSIONS:
         expr, p = sql_value(dim, "e")
         cols.append(f"{expr} AS v_{dim}")
-        params += p
+        dim_params += p
     sql = f"""
     CREATE TEMP TABLE _analytics_ev AS
     SELECT e.id, e.organization_id AS org, e.qr_code_id AS qr, (e.scanned_at AT TIME ZONE 'UTC')::date AS day,
-           (e.classification IN ('human', 'duplicate'))::int AS s, (e.classification = 'human')::int AS u,
-           (e.classification = 'bot')::int AS b,
+           (e.classification = ANY(%s))::int AS s, (e.classification = %s)::int AS u,
+           (e.classification = %s)::int AS b,
            COALESCE(NULLIF(e.country, ''), e.country_code) AS country_name, e.city, e.latitude, e.longitude,
            {", ".join(cols)}
-    FROM qr_scan_events e
-    WHERE e.counted_at IS NOT NULL AND e.classification IN ('human', 'duplicate', 'bot')
+    FROM {SCAN_TABLE} e
+    WHERE e.counted_at IS NOT NULL AND e.classification = ANY(%s)
       AND (%s::uuid IS NULL OR e.organization_id = %s::uuid)
     """  # noqa: S608 - only constants are formatted in; values are parameters
+    params = [list(Classification.COUNTED), Classification.HUMAN, Classification.BOT, *dim_params,
+              list(Classification.CLASSIFIED)]
     return sql, params
 
 
@@ -299,7 +314,7 @@ _GRAINS_LATERAL = sql_blocks_lateral("x.day")
 _REBUILD = [
     # per organization, day, dimension, value; then the five blocks of each day
     f"""CREATE TEMP TABLE _analytics_orgday AS
-        SELECT org, day, 'total'::varchar AS dimension, ''::varchar AS value, sum(s) AS s, sum(u) AS u, sum(b) AS b
+        SELECT org, day, '{Dimension.TOTAL.value}'::varchar AS dimension, ''::varchar AS value, sum(s) AS s, sum(u) AS u, sum(b) AS b
         FROM _analytics_ev GROUP BY org, day
         UNION ALL
         SELECT ev.org, ev.day, d.dimension, d.value, sum(ev.s), sum(ev.u), 0
@@ -315,30 +330,42 @@ _REBUILD = [
         SELECT id, org, qr, day, u = 1, {", ".join(f"v_{d}" for d in BREAKDOWN_DIMENSIONS)}
         FROM _analytics_ev WHERE b = 0""",  # noqa: S608 - constants only
     f"""INSERT INTO {LABEL_TABLE} (organization_id, dimension, value, label, latitude, longitude)
-        SELECT org, 'country', v_country, max(left(country_name, {MAX_VALUE})), NULL, NULL
+        SELECT org, '{Dimension.COUNTRY.value}', v_country, max(left(country_name, {MAX_VALUE})), NULL, NULL
         FROM _analytics_ev WHERE b = 0 AND v_country <> '' GROUP BY org, v_country
         UNION ALL
-        SELECT org, 'city', v_city, max(left(city || ', ' || country_name, {MAX_VALUE})), max(latitude), max(longitude)
+        SELECT org, '{Dimension.CITY.value}', v_city, max(left(city || ', ' || country_name, {MAX_VALUE})), max(latitude), max(longitude)
         FROM _analytics_ev WHERE b = 0 AND v_city <> '' GROUP BY org, v_city""",  # noqa: S608 - constants only
 ]
 _TABLES = (ORG_TABLE, QR_TABLE, FACT_TABLE, LABEL_TABLE, DIM_TABLE)
 
 
-def rollups_rebuild(organization_id: uuid.UUID | None = None) -> None:
+def rollups_rebuild(organization_id: uuid.UUID | None = None, report: Callable[[str], None] | None = None) -> None:
     """Recompute rollups from the raw counted events: for one organization, or all of them
     (None here means "every tenant" on purpose: it is a maintenance command, not a read).
+    With `report`, each difference between the rows before and after is passed to it as a
+    line (analytics.rollup_drift): the incremental rollups should already equal a rebuild.
 
     Locks the rollup tables against writes for the duration, so a worker counting events
     meanwhile either lands before the rebuild reads the events or adds on top of it after."""
+    from analytics.rollup_drift import drift_lines, drift_snapshot  # it reads this module's tables
+
     ev_sql, ev_params = _ev_sql()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(f"LOCK TABLE {', '.join(_TABLES)} IN EXCLUSIVE MODE")
         cur.execute("SET LOCAL work_mem = '256MB'")
+        if report is not None:
+            drift_snapshot(cur, organization_id)
         for table in _TABLES:
             cur.execute(
                 f"DELETE FROM {table} WHERE %s::uuid IS NULL OR organization_id = %s::uuid",  # noqa: S608
                 [organization_id, organization_id],
             )
+        # Hot-code rows of QR codes deleted before the delete service cleaned them up (issue 12).
+        cur.execute(
+            f"DELETE FROM {HotQRCode._meta.db_table} h WHERE (%s::uuid IS NULL OR h.organization_id = %s::uuid) "  # noqa: S608
+            f"AND NOT EXISTS (SELECT FROM {QRCode._meta.db_table} q WHERE q.id = h.qr_code_id)",
+            [organization_id, organization_id],
+        )
         # ON COMMIT DROP is not enough when called inside a longer transaction (tests, scripts).
         cur.execute("DROP TABLE IF EXISTS _analytics_ev, _analytics_orgday")
         cur.execute(ev_sql, [*ev_params, organization_id, organization_id])
@@ -348,4 +375,7 @@ def rollups_rebuild(organization_id: uuid.UUID | None = None) -> None:
         cur.execute("DROP TABLE _analytics_ev, _analytics_orgday")
         # Hot QR codes' dimension blocks, from the CountedScan rows just rebuilt.
         cur.execute(BACKFILL_SQL, [organization_id, organization_id, None, None])
+        if report is not None:
+            for line in drift_lines(cur, organization_id):
+                report(line)
     transaction.on_commit(lambda: rollups_changed([organization_id] if organization_id else []))

@@ -32,9 +32,10 @@ from analytics.tiers import PlanUpgradeRequired, require_breakdown, require_camp
 from campaigns.models import Campaign
 from qrcodes.models import QRCode
 from tenants.models import GB, Organization, User
+from tenants.plans import PLANS
+from tenants.selectors import organization_usage
 
 INTERVALS = ("day", "week", "month")
-NEAR_LIMIT = 0.8
 
 
 # --- the seed's section 6 stats and plan usage ---------------------------------------------
@@ -73,24 +74,25 @@ def organization_stats(*, organization: Organization) -> dict[str, Any]:
     }
 
 
-def plan_usage(*, organization: Organization, stats: dict[str, Any]) -> dict[str, Any]:
-    """Meters for the plan's limits (users, QR codes, storage) and whether to suggest an upgrade."""
+def plan_usage(*, organization: Organization) -> dict[str, Any]:
+    """Meters for the plan's limits (contributor seats, active QR codes, storage) from
+    tenants.selectors.organization_usage, and the plan to suggest when one is near its limit."""
+    usage = organization_usage(organization=organization)
+    storage = usage.storage_bytes
     meters = []
-    for key, label, used, limit, unit in (
-        ("users", "Team members", stats["total_users"], organization.max_contributors, ""),
-        ("qr_codes", "Active QR codes", stats["total_qr_codes"], organization.max_qr_codes, ""),
-        ("storage", "Storage", stats["storage_used_gb"], organization.storage_limit_gb, " GB"),
+    for key, label, limit_usage, used, limit, unit in (
+        ("users", "Contributor seats", usage.contributors, usage.contributors.used, usage.contributors.limit, ""),
+        ("qr_codes", "Active QR codes", usage.qr_codes, usage.qr_codes.used, usage.qr_codes.limit, ""),
+        ("storage", "Storage", storage, round(storage.used / GB, 2), storage.limit // GB, " GB"),
     ):
-        ratio = (used / limit) if limit else 0.0
         meters.append({
             "key": key, "label": label, "used": used, "limit": limit, "unit": unit,
-            "percent": min(100, round(ratio * 100)) if limit else 0,
-            "near_limit": bool(limit) and ratio >= NEAR_LIMIT,
-            "at_limit": bool(limit) and ratio >= 1,
+            "percent": limit_usage.percent, "near_limit": limit_usage.near_limit, "at_limit": limit_usage.at_limit,
         })
-    tier = tier_for(organization)
+    upgrade_to = tier_for(organization).upgrade_to
     near = [m["label"] for m in meters if m["near_limit"]]
-    return {"meters": meters, "near_limit": near, "upgrade_to": tier.upgrade_to if near else None}
+    return {"meters": meters, "near_limit": near, "upgrade_to": upgrade_to if near else None,
+            "upgrade_label": PLANS[upgrade_to].label if near and upgrade_to else None}
 
 
 def qr_performance(*, organization: Organization, limit: int = 20) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Celery tasks of the analytics app. Cross-tenant maintenance (not TenantTasks): see
+"""Celery tasks of the analytics app. Cross-tenant maintenance (no organization bound): see
 analytics.hot_codes."""
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
-"""The seed's "three dashboard versions": what each plan's dashboard shows. One table, read by
-the selectors and services (which refuse what a plan lacks); templates only hide what the
-selectors would refuse anyway."""
+"""The seed's "three dashboard versions": what each plan's dashboard shows. The tiers are the
+`dashboard` field of the plan table (tenants.plans); this module is where they are enforced:
+the selectors and services call these checks (which refuse what a plan lacks); templates only
+hide what the selectors would refuse anyway."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from tenants.errors import DomainError
+from core.errors import DomainError
 from tenants.models import Organization
-from tenants.plans import ENTERPRISE, MEDIUM_BUSINESS, SMALL_BUSINESS
+from tenants.plans import DEFAULT_PLAN, PLANS, DashboardTier, plan_labels
+
+__all__ = ["DashboardTier", "PlanUpgradeRequired", "require_breakdown", "require_campaign_filter",
+           "require_export", "tier_for"]
 
 
 class PlanUpgradeRequired(DomainError):
@@ -16,36 +18,10 @@ class PlanUpgradeRequired(DomainError):
     code = "plan_upgrade_required"
 
 
-@dataclass(frozen=True)
-class DashboardTier:
-    label: str
-    history_days: int | None  # how far back the date range may start; None = all history
-    breakdowns: frozenset[str]
-    intervals: frozenset[str]
-    campaign_filter: bool  # filter by campaign and compare campaigns side by side
-    locations: bool  # map of countries and cities, top cities
-    export: bool  # CSV of scan events and aggregates
-    upgrade_to: str | None
-
-
-_CORE = frozenset({"country", "device_type", "os", "browser"})
-_PAID = _CORE | {"city", "referrer"}
-
-TIERS: dict[str, DashboardTier] = {
-    SMALL_BUSINESS: DashboardTier(
-        "Essentials", 90, _CORE, frozenset({"day", "week"}), False, False, False, MEDIUM_BUSINESS
-    ),
-    MEDIUM_BUSINESS: DashboardTier(
-        "Business", 365, _PAID, frozenset({"day", "week", "month"}), True, True, True, ENTERPRISE
-    ),
-    ENTERPRISE: DashboardTier(
-        "Enterprise", None, _PAID | {"hour"}, frozenset({"day", "week", "month"}), True, True, True, None
-    ),
-}
-
-
 def tier_for(organization: Organization) -> DashboardTier:
-    return TIERS.get(organization.plan_type, TIERS[SMALL_BUSINESS])
+    """The organization's plan's dashboard (the default plan's for an unknown plan_type)."""
+    plan = PLANS.get(organization.plan_type) or PLANS[DEFAULT_PLAN]
+    return plan.dashboard
 
 
 def require_breakdown(organization: Organization, by: str) -> None:
@@ -55,7 +31,8 @@ def require_breakdown(organization: Organization, by: str) -> None:
 
 def require_export(organization: Organization) -> None:
     if not tier_for(organization).export:
-        raise PlanUpgradeRequired("CSV export is part of the Medium business and Enterprise plans.")
+        with_export = [key for key, plan in PLANS.items() if plan.dashboard.export]
+        raise PlanUpgradeRequired(f"CSV export is part of the {plan_labels(with_export)} plans.")
 
 
 def require_campaign_filter(organization: Organization) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -14,8 +14,9 @@ from analytics import export, selectors
 from analytics.caching import cached_read
 from analytics.filters import earliest_allowed, filters_from_params, today_utc
 from analytics.tiers import PlanUpgradeRequired, tier_for
+from core.errors import DomainError
+from core.web import get_or_404, parse_choice
 from tenants.decorators import tenant_required
-from tenants.errors import DomainError, NotFound
 from tenants.selectors import activity_recent
 
 BREAKDOWN_TITLES = {
@@ -43,10 +44,7 @@ def _filter_control(request: HttpRequest, kind: str, selected: Any, selected_nam
 
 
 def _filters_or_404(request: HttpRequest):
-    try:
-        return filters_from_params(organization=request.organization, params=request.GET)
-    except NotFound as e:
-        raise Http404(str(e)) from e
+    return get_or_404(filters_from_params, organization=request.organization, params=request.GET)
 
 
 @tenant_required
@@ -54,11 +52,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     org = request.organization
     tier = tier_for(org)
     status, problem = 200, None
-    interval = request.GET.get("interval") or "day"
     try:
         filters = _filters_or_404(request)
-        if interval not in selectors.INTERVALS:
-            raise DomainError({"interval": "Choose day, week or month."})
+        interval = parse_choice(request.GET.get("interval"), field="interval", choices=selectors.INTERVALS,
+                                default="day")
         if interval not in tier.intervals:
             raise PlanUpgradeRequired(f"The {interval} view is part of the paid plans.")
     except DomainError as e:
@@ -71,7 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filter_query": "&".join(f"{k}={v}" for k, v in filters.as_params().items()),
         "problem": problem,
         "stats": stats,
-        "usage": selectors.plan_usage(organization=org, stats=stats),
+        "usage": selectors.plan_usage(organization=org),
         "recent_activity": activity_recent(organization=org, limit=10),
         "qr_performance": selectors.qr_performance(organization=org, limit=10),
         "qr_control": _filter_control(request, "qr_code", filters.qr_code_id, filters.qr_code_name),

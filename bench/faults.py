@@ -15,18 +15,18 @@ process and Celery beat (sweep every second), and runs:
       by itself.
 
 Each drill prints its figures and an ok/FAIL verdict; the exit status is 1 if any failed.
+
+This module holds the drills, their database checks and the set-up; the process supervisor and
+the traffic clients (phones scanning, paced API and page readers) are in bench/harness.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import random
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -41,17 +41,20 @@ os.environ.setdefault("OI_REDIS_PORT", "63888")
 from bench.harness import (  # noqa: E402 - after the environment above
     QUEUE,
     VENV_BIN,
-    Connection,
+    Recorder,
+    Supervisor,
     beat_cmd,
     get_request,
     gunicorn_cmd,
     kill,
+    paced_client,
     percentile,
     public_ips,
-    start,
+    scan_clients,
     stop,
     user_agents,
     wait_http,
+    wait_until,
     worker_cmd,
 )
 from scripts import local_services as services  # noqa: E402
@@ -60,108 +63,10 @@ LOGS = DATA / "logs"
 failures: list[str] = []
 
 
-class Supervisor:
-    """Restarts a process that exited, as systemd (Restart=always, RestartSec=1) or Kubernetes
-    would: the Celery worker exits when its Redis connection drops (kombu raises an
-    AttributeError on the dead connection, an "Unrecoverable error"), so production must run it
-    under one. Counts the restarts so the drill reports them."""
-
-    def __init__(self, env: dict) -> None:
-        self.env = env
-        self.procs: dict[str, subprocess.Popen] = {}
-        self.cmds: dict[str, list[str]] = {}
-        self.restarts: Counter = Counter()
-        self.paused: set[str] = set()
-        self.running = True
-        self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self._watch, daemon=True)
-        self.thread.start()
-
-    def start(self, name: str, cmd: list[str]) -> None:
-        with self.lock:
-            self.cmds[name] = cmd
-            self.procs[name] = start(cmd, self.env, LOGS / f"{name}.log")
-
-    def _watch(self) -> None:
-        while self.running:
-            time.sleep(1)
-            with self.lock:
-                for name, proc in list(self.procs.items()):
-                    if proc.poll() is not None and name not in self.paused and self.running:
-                        self.restarts[name] += 1
-                        log = (LOGS / f"{name}.log").open("a")
-                        self.procs[name] = subprocess.Popen(self.cmds[name], cwd=ROOT, env=self.env, stdout=log,
-                                                            stderr=subprocess.STDOUT, start_new_session=True)
-
-    def stop_all(self) -> None:
-        self.running = False
-        with self.lock:
-            for proc in self.procs.values():
-                stop(proc)
-
-
 def verdict(ok: bool, what: str) -> str:
     if not ok:
         failures.append(what)
     return "ok" if ok else "FAIL"
-
-
-# -- traffic --------------------------------------------------------------------------------
-
-class Recorder:
-    """(kind, status, latency, time) of every request, for per-kind and per-period counts."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, int, float, float]] = []
-
-    def add(self, kind: str, status: int, seconds: float) -> None:
-        self.rows.append((kind, status, seconds, time.monotonic()))
-
-    def statuses(self, kind: str, since: float = 0.0, until: float = float("inf")) -> Counter:
-        return Counter(s for k, s, _, t in self.rows if k == kind and since <= t < until)
-
-    def latencies(self, kind: str, since: float = 0.0, until: float = float("inf")) -> list[float]:
-        return [x for k, s, x, t in self.rows if k == kind and since <= t < until and s]
-
-
-async def scan_clients(port: int, codes: list[str], total: int | None, seconds: float | None, rec: Recorder,
-                       concurrency: int = 16, rate: float | None = None) -> None:
-    """Phones scanning: GET /s/<code> with browser user agents from public addresses (the
-    bench settings trust 127.0.0.1 as the proxy that sets X-Forwarded-For)."""
-    uas, ips = user_agents(), public_ips()
-    sent = [0]
-    t_end = time.monotonic() + seconds if seconds else None
-    t0 = time.monotonic()
-
-    async def one() -> None:
-        conn = Connection(port)
-        rnd = random.Random()
-        while True:
-            i = sent[0]
-            if (total is not None and i >= total) or (t_end is not None and time.monotonic() >= t_end):
-                break
-            sent[0] += 1
-            if rate:
-                delay = t0 + i / rate - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            raw = get_request(f"/s/{codes[i % len(codes)]}", headers={
-                "User-Agent": rnd.choice(uas), "X-Forwarded-For": f"{rnd.choice(ips)}, 127.0.0.1"})
-            status, secs = await conn.exchange(raw, attempts=1)
-            rec.add("scan", status, secs)
-        conn.close()
-
-    await asyncio.gather(*(one() for _ in range(concurrency)))
-
-
-async def paced_client(port: int, kind: str, raw: bytes, seconds: float, interval: float, rec: Recorder) -> None:
-    conn = Connection(port)
-    t_end = time.monotonic() + seconds
-    while time.monotonic() < t_end:
-        status, secs = await conn.exchange(raw, attempts=1)
-        rec.add(kind, status, secs)
-        await asyncio.sleep(interval)
-    conn.close()
 
 
 # -- database checks (this process, Django set up on the drill database) -----------------------
@@ -179,35 +84,30 @@ def pending() -> int:
     return scan_pending_count()
 
 
-def wait_until(predicate, timeout: float, step: float = 0.2) -> float | None:
-    """Seconds until predicate() held, or None after timeout."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        with contextlib.suppress(Exception):  # the database may be restarting
-            if predicate():
-                return time.monotonic() - t0
-        time.sleep(step)
-    return None
-
-
 def counters_consistent() -> tuple[bool, int, int, int]:
     """(ok, sum of QRCode.total_scans, Organization.total_qr_scans, counted non-bot events);
     ok also requires every QR code's counter to equal its own counted non-bot events."""
     from django.db import connection
 
+    from core.enums import Classification
+    from qrcodes.models import QRCode, ScanEvent
+    from tenants.models import Organization
+
+    qr_codes, scans = QRCode._meta.db_table, ScanEvent._meta.db_table
     db_reset()
     with connection.cursor() as cur:
-        cur.execute("SELECT COALESCE(sum(total_scans), 0) FROM qr_codes")
+        cur.execute(f"SELECT COALESCE(sum(total_scans), 0) FROM {qr_codes}")  # noqa: S608 - model metadata only
         qr_sum = cur.fetchone()[0]
-        cur.execute("SELECT COALESCE(sum(total_qr_scans), 0) FROM organizations")
+        cur.execute(f"SELECT COALESCE(sum(total_qr_scans), 0) FROM {Organization._meta.db_table}")  # noqa: S608
         org_sum = cur.fetchone()[0]
-        cur.execute("SELECT count(*) FROM qr_scan_events WHERE counted_at IS NOT NULL AND classification <> 'bot'")
+        cur.execute(f"SELECT count(*) FROM {scans} WHERE counted_at IS NOT NULL AND classification <> %s",  # noqa: S608
+                    [Classification.BOT])
         events = cur.fetchone()[0]
-        cur.execute("""
-            SELECT count(*) FROM qr_codes q LEFT JOIN (
-              SELECT qr_code_id, count(*) AS n FROM qr_scan_events
-              WHERE counted_at IS NOT NULL AND classification <> 'bot' GROUP BY qr_code_id) e
-            ON e.qr_code_id = q.id WHERE q.total_scans <> COALESCE(e.n, 0)""")
+        cur.execute(f"""
+            SELECT count(*) FROM {qr_codes} q LEFT JOIN (
+              SELECT qr_code_id, count(*) AS n FROM {scans}
+              WHERE counted_at IS NOT NULL AND classification <> %s GROUP BY qr_code_id) e
+            ON e.qr_code_id = q.id WHERE q.total_scans <> COALESCE(e.n, 0)""", [Classification.BOT])  # noqa: S608
         mismatched = cur.fetchone()[0]
     return qr_sum == org_sum == events and mismatched == 0, qr_sum, org_sum, events
 
@@ -216,10 +116,12 @@ def event_counts(since) -> tuple[int, int, int]:
     """(events, enriched, counted) scanned since `since`."""
     from django.db import connection
 
+    from qrcodes.models import ScanEvent
+
     db_reset()
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*), count(enriched_at), count(counted_at) FROM qr_scan_events WHERE scanned_at >= %s",
-                    [since])
+        cur.execute(f"SELECT count(*), count(enriched_at), count(counted_at) FROM {ScanEvent._meta.db_table} "  # noqa: S608
+                    "WHERE scanned_at >= %s", [since])
         return cur.fetchone()
 
 
@@ -280,6 +182,7 @@ def drill_worker_kill(sup: Supervisor, org, code_rows, n: int) -> None:
     from django.db import connection
 
     from bench.redirect import insert_pending
+    from qrcodes.models import ScanEvent
     from qrcodes.tasks import scan_sweep
 
     print(f"\n(b) the worker SIGKILLed mid-batch on a backlog of {n:,} events")
@@ -293,7 +196,7 @@ def drill_worker_kill(sup: Supervisor, org, code_rows, n: int) -> None:
     def counted() -> int:
         db_reset()
         with connection.cursor() as cur:
-            cur.execute("SELECT count(*) FROM qr_scan_events WHERE counted_at IS NOT NULL")
+            cur.execute(f"SELECT count(*) FROM {ScanEvent._meta.db_table} WHERE counted_at IS NOT NULL")  # noqa: S608
             return cur.fetchone()[0]
 
     before = counted()
@@ -425,18 +328,19 @@ def main() -> None:
     from django.db import connection
 
     from bench.redirect import seed
-    from tenants.models import User
+    from qrcodes.models import QRCode, ScanEvent
+    from tenants.models import Organization, User
     from tenants.tests.factories import PASSWORD
 
     with connection.cursor() as cur:  # a fresh start on every run
-        cur.execute("TRUNCATE qr_scan_events, qr_codes, organizations CASCADE")
+        cur.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in (ScanEvent, QRCode, Organization))} CASCADE")
     services_redis = __import__("redis").Redis.from_url(redis_url)
     services_redis.flushdb()
     org, code_rows = seed(args.codes)
     user = User.objects.create_user(email="drill@bench.example", password=PASSWORD, organization=org,
                                     role=User.Role.ADMIN, full_name="Drill Admin")
     codes = [q.short_code for q in code_rows]
-    sup = Supervisor(env)
+    sup = Supervisor(env, LOGS)
     try:
         sup.start("gunicorn", gunicorn_cmd(args.port))
         sup.start("worker", worker_cmd())

@@ -1,17 +1,21 @@
 """What the benchmarks share: the services they start (a fresh database on DATABASE_URL's
 server, gunicorn on loopback with the Procfile's config, a Celery worker and beat on a private
-queue), realistic phones (user agents, public addresses) and a small raw-HTTP client that keeps
-connections alive. Used by bench/redirect.py, bench/load.py and bench/faults.py."""
+queue, a supervisor that restarts them as systemd would), realistic phones (user agents, public
+addresses), a small raw-HTTP client that keeps connections alive, and the clients that drive it
+and record every answer. Used by bench/redirect.py, bench/load.py and bench/faults.py."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -73,9 +77,9 @@ def recreate_database(base: str, name: str = BENCH_DB) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+def start(cmd: list[str], env: dict, log: Path, *, append: bool = False) -> subprocess.Popen:
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("a" if append else "w"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop(proc: subprocess.Popen | None) -> None:
@@ -123,6 +127,56 @@ def worker_cmd(concurrency: int = 1) -> list[str]:
 def beat_cmd(logs: Path = LOGS) -> list[str]:
     return [str(VENV_BIN / "celery"), "-A", "outbound_impact", "beat", "--loglevel=WARNING",
             "--schedule", str(logs / "celerybeat-schedule")]
+
+
+class Supervisor:
+    """Restarts a process that exited, as systemd (Restart=always, RestartSec=1) or Kubernetes
+    would: the Celery worker exits when its Redis connection drops (kombu raises an
+    AttributeError on the dead connection, an "Unrecoverable error"), so production must run it
+    under one. Counts the restarts so the drill reports them."""
+
+    def __init__(self, env: dict, logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.cmds: dict[str, list[str]] = {}
+        self.restarts: Counter = Counter()
+        self.paused: set[str] = set()
+        self.running = True
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def start(self, name: str, cmd: list[str]) -> None:
+        with self.lock:
+            self.cmds[name] = cmd
+            self.procs[name] = start(cmd, self.env, self.logs / f"{name}.log")
+
+    def _watch(self) -> None:
+        while self.running:
+            time.sleep(1)
+            with self.lock:
+                for name, proc in list(self.procs.items()):
+                    if proc.poll() is not None and name not in self.paused and self.running:
+                        self.restarts[name] += 1
+                        self.procs[name] = start(self.cmds[name], self.env, self.logs / f"{name}.log", append=True)
+
+    def stop_all(self) -> None:
+        self.running = False
+        with self.lock:
+            for proc in self.procs.values():
+                stop(proc)
+
+
+def wait_until(predicate, timeout: float, step: float = 0.2) -> float | None:
+    """Seconds until predicate() held, or None after timeout."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        with contextlib.suppress(Exception):  # the database may be restarting
+            if predicate():
+                return time.monotonic() - t0
+        time.sleep(step)
+    return None
 
 
 # -- a raw HTTP/1.1 keep-alive client ----------------------------------------------------------
@@ -190,3 +244,61 @@ def json_request(method: str, path: str, body: bytes, *, headers: dict[str, str]
     lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json",
              f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in (headers or {}).items())]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+# -- traffic ---------------------------------------------------------------------------------
+
+class Recorder:
+    """(kind, status, latency, time) of every request, for per-kind and per-period counts."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, int, float, float]] = []
+
+    def add(self, kind: str, status: int, seconds: float) -> None:
+        self.rows.append((kind, status, seconds, time.monotonic()))
+
+    def statuses(self, kind: str, since: float = 0.0, until: float = float("inf")) -> Counter:
+        return Counter(s for k, s, _, t in self.rows if k == kind and since <= t < until)
+
+    def latencies(self, kind: str, since: float = 0.0, until: float = float("inf")) -> list[float]:
+        return [x for k, s, x, t in self.rows if k == kind and since <= t < until and s]
+
+
+async def scan_clients(port: int, codes: list[str], total: int | None, seconds: float | None, rec: Recorder,
+                       concurrency: int = 16, rate: float | None = None) -> None:
+    """Phones scanning: GET /s/<code> with browser user agents from public addresses (the
+    bench settings trust 127.0.0.1 as the proxy that sets X-Forwarded-For)."""
+    uas, ips = user_agents(), public_ips()
+    sent = [0]
+    t_end = time.monotonic() + seconds if seconds else None
+    t0 = time.monotonic()
+
+    async def one() -> None:
+        conn = Connection(port)
+        rnd = random.Random()
+        while True:
+            i = sent[0]
+            if (total is not None and i >= total) or (t_end is not None and time.monotonic() >= t_end):
+                break
+            sent[0] += 1
+            if rate:
+                delay = t0 + i / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            raw = get_request(f"/s/{codes[i % len(codes)]}", headers={
+                "User-Agent": rnd.choice(uas), "X-Forwarded-For": f"{rnd.choice(ips)}, 127.0.0.1"})
+            status, secs = await conn.exchange(raw, attempts=1)
+            rec.add("scan", status, secs)
+        conn.close()
+
+    await asyncio.gather(*(one() for _ in range(concurrency)))
+
+
+async def paced_client(port: int, kind: str, raw: bytes, seconds: float, interval: float, rec: Recorder) -> None:
+    conn = Connection(port)
+    t_end = time.monotonic() + seconds
+    while time.monotonic() < t_end:
+        status, secs = await conn.exchange(raw, attempts=1)
+        rec.add(kind, status, secs)
+        await asyncio.sleep(interval)
+    conn.close()

@@ -183,6 +183,7 @@ def main() -> None:
 
         from django.db.models import Sum
 
+        from core.enums import Classification
         from qrcodes.counting import scan_pending_count
         from qrcodes.models import QRCode, ScanEvent
 
@@ -190,7 +191,7 @@ def main() -> None:
         while scan_pending_count() and time.monotonic() - t0 < 300:
             time.sleep(0.5)
         counted = QRCode.all_orgs.aggregate(s=Sum("total_scans"))["s"]
-        non_bot = ScanEvent.all_orgs.exclude(classification="bot").count()
+        non_bot = ScanEvent.all_orgs.exclude(classification=Classification.BOT).count()
         print(f"sweep caught up {time.monotonic() - t0:.1f} s after the run; check: sum(total_scans) = {counted:,} = "
               f"non-bot events {non_bot:,}: {'ok' if counted == non_bot else 'MISMATCH'}")
     finally:

@@ -189,10 +189,12 @@ def wait_drained(timeout: float) -> float:
 def lag_p95(since) -> tuple[float, int]:
     from django.db import connection
 
+    from qrcodes.models import ScanEvent
+
+    sql = ("SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM counted_at - scanned_at)), "  # noqa: S608
+           f"count(*) FROM {ScanEvent._meta.db_table} WHERE scanned_at >= %s AND counted_at IS NOT NULL")
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM counted_at - scanned_at)),"
-            " count(*) FROM qr_scan_events WHERE scanned_at >= %s AND counted_at IS NOT NULL", [since])
+        cur.execute(sql, [since])
         p95, n = cur.fetchone()
     return float(p95 or 0), n
 
@@ -227,7 +229,7 @@ def stage_breakdown(batch: int = 1000) -> dict[str, float]:
         C._count(events)
         out["counters"] = time.perf_counter() - t
         t = time.perf_counter()
-        C.rollup_scan_events(events)
+        C.hooks.run(C.hooks.scans_counted, events)
         out["analytics rollups"] = time.perf_counter() - t
         transaction.set_rollback(True)
     return {k: v * 1000 * 1000 / max(1, len(events)) for k, v in out.items()}
@@ -264,7 +266,8 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from qrcodes.tasks import scan_event_process, scan_sweep
+    from bench.per_scan_task import scan_event_process
+    from qrcodes.tasks import scan_sweep
 
     uas, ips = user_agents(), public_ips()
     org, codes = seed(args.codes)
@@ -342,9 +345,10 @@ def main() -> None:
               f"(beat every {env['SCAN_SWEEP_SECONDS']} s, 1 worker process; aim <= 10 s)")
         from django.db.models import Sum
 
+        from core.enums import Classification
         from qrcodes.models import QRCode
 
-        total = ScanEvent.all_orgs.exclude(classification="bot").count()
+        total = ScanEvent.all_orgs.exclude(classification=Classification.BOT).count()
         counted = QRCode.all_orgs.aggregate(s=Sum("total_scans"))["s"]
         print(f"check: sum(total_scans) = {counted} = non-bot events {total}: {'ok' if counted == total else 'MISMATCH'}")
     finally:

@@ -10,6 +10,8 @@ from outbound_impact.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.redirect_site"
 CELERY_TASK_DEFAULT_QUEUE = "oi-bench"
+# The one-task-per-scan mode the benchmark compares with the batch sweep (bench/per_scan_task.py).
+CELERY_IMPORTS = ("bench.per_scan_task",)
 # The load generator sends X-Forwarded-For with public addresses, as a proxy would, so the
 # enrichment stage does real GeoIP work.
 IPWARE_TRUSTED_PROXIES = ["127.0.0.1"]

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from campaigns import selectors, services
 from campaigns.models import Campaign
-from outbound_impact.api_errors import DefaultPagination
-from outbound_impact.pagination import PAGE_PARAMETERS, page_fields, page_of
-from tenants.errors import ValidationFailed
+from core.api_errors import DefaultPagination
+from core.pagination import PAGE_PARAMETERS, page_fields, page_of
+from core.web import json_object, parse_choice
+from tenants.api_base import TenantAPIView
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -63,33 +61,27 @@ CampaignStatsRow = inline_serializer(
 )
 
 
-def _body(request: Request) -> dict[str, Any]:
-    if not isinstance(request.data, dict):
-        raise ValidationFailed("Send a JSON object.", code="invalid_body")
-    return dict(request.data.items())
-
-
-class CampaignListView(APIView):
+class CampaignListView(TenantAPIView):
     pagination_class = DefaultPagination
 
     @extend_schema(parameters=[OpenApiParameter("status", str, enum=Campaign.Status.values)],
                    responses={200: CampaignSerializer(many=True)}, tags=["campaigns"])
     def get(self, request: Request) -> Response:
-        status_filter = request.query_params.get("status") or None
-        if status_filter and status_filter not in Campaign.Status.values:
-            raise ValidationFailed({"status": f"Use one of {', '.join(Campaign.Status.values)}."})
-        qs = selectors.campaign_list(organization=request.organization, status=status_filter)
+        status_filter = parse_choice(request.query_params.get("status"), field="status", choices=Campaign.Status.values)
+        qs = selectors.campaign_list(organization=self.organization, status=status_filter)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(CampaignSerializer(page, many=True).data)
 
     @extend_schema(request=CampaignInput, responses={201: CampaignSerializer}, tags=["campaigns"])
     def post(self, request: Request) -> Response:
-        campaign = services.campaign_create(organization=request.organization, actor=request.user, data=_body(request))
+        campaign = services.campaign_create(
+            organization=self.organization, actor=request.user, data=json_object(request)
+        )
         return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
-class CampaignStatsView(APIView):
+class CampaignStatsView(TenantAPIView):
     @extend_schema(
         parameters=PAGE_PARAMETERS,
         responses={200: inline_serializer("CampaignStats", {"total_campaigns": serializers.IntegerField(),
@@ -97,25 +89,25 @@ class CampaignStatsView(APIView):
         tags=["campaigns"],
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.campaign_stats(organization=request.organization)
+        rows = selectors.campaign_stats(organization=self.organization)
         page, paging = page_of(rows, request, self)
         return Response({"total_campaigns": len(rows), **paging, "campaigns": page})
 
 
-class CampaignDetailView(APIView):
+class CampaignDetailView(TenantAPIView):
     @extend_schema(responses={200: CampaignSerializer}, tags=["campaigns"])
     def get(self, request: Request, campaign_id: str) -> Response:
-        campaign = selectors.campaign_get(organization=request.organization, campaign_id=campaign_id)
+        campaign = selectors.campaign_get(organization=self.organization, campaign_id=campaign_id)
         return Response(CampaignSerializer(campaign).data)
 
     @extend_schema(request=CampaignInput, responses={200: CampaignSerializer}, tags=["campaigns"])
     def patch(self, request: Request, campaign_id: str) -> Response:
         campaign = services.campaign_update(
-            organization=request.organization, actor=request.user, campaign_id=campaign_id, data=_body(request)
+            organization=self.organization, actor=request.user, campaign_id=campaign_id, data=json_object(request)
         )
         return Response(CampaignSerializer(campaign).data)
 
     @extend_schema(responses={204: None}, tags=["campaigns"])
     def delete(self, request: Request, campaign_id: str) -> Response:
-        services.campaign_delete(organization=request.organization, actor=request.user, campaign_id=campaign_id)
+        services.campaign_delete(organization=self.organization, actor=request.user, campaign_id=campaign_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

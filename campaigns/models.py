@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from tenants.scoping import TenantOwnedModel
+from core.scoping import TenantOwnedModel
 
 
 class Campaign(TenantOwnedModel):

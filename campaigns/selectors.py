@@ -1,7 +1,7 @@
 """Reads for campaigns: lists, per-campaign stats, and the scans of a campaign's QR codes.
 
 Scans in a date range come from the analytics rollups (per QR code and UTC day, kept by the
-scan workers), never from raw scan events per page view. They count what QRCode.total_scans
+scan workers, read through campaigns.hooks), never from raw scan events per page view. They count what QRCode.total_scans
 counts: non-bot scans once a worker has counted them. A campaign's scans are those of the QR
 codes assigned to it now."""
 
@@ -15,13 +15,13 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from analytics.models import Grain, QRScanRollup
+from campaigns import hooks
 from campaigns.models import Campaign
-from outbound_impact.dates import date_clamp
+from core.dates import date_clamp
+from core.errors import NotFound
+from core.ids import as_uuid
 from qrcodes.models import QRCode
-from tenants.errors import NotFound
 from tenants.models import Organization
-from tenants.scoping import as_uuid
 from uploads.models import UploadedFile
 
 # The detail page charts at most this many days (the most recent ones of a long campaign).
@@ -49,9 +49,9 @@ def campaign_get(*, organization: Organization, campaign_id: Any) -> Campaign:
     return campaign
 
 
-def _daily_scans(organization: Organization) -> QuerySet[QRScanRollup]:
-    """Per QR code and UTC day: non-bot counted scans (rollup column `scans`)."""
-    return QRScanRollup.objects.filter(organization=organization, grain=Grain.DAY)
+def _daily_scans(organization: Organization) -> QuerySet:
+    """Per QR code and UTC day: non-bot counted scans (`scans`), from analytics (campaigns.hooks)."""
+    return hooks.daily_scans(organization)
 
 
 def _in_campaign_dates() -> Q:
@@ -112,7 +112,7 @@ def campaign_stats(*, organization: Organization) -> list[dict[str, Any]]:
 def campaign_chart_range(campaign: Campaign, *, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The days the detail page charts: the campaign's dates, open ends filled with its
     creation day and today, capped to the last MAX_CHART_DAYS days. A date stored before the
-    app bounded them (outbound_impact.dates) is clamped, so the chart's days never overflow."""
+    app bounded them (core.dates) is clamped, so the chart's days never overflow."""
     today = today or timezone.localdate()
     start = date_clamp(campaign.start_date or timezone.localdate(campaign.created_at))
     end = date_clamp(campaign.end_date) if campaign.end_date else max(today, start)

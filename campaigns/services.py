@@ -8,11 +8,11 @@ from typing import Any
 from django.db import transaction
 
 from campaigns.models import Campaign
-from outbound_impact.dates import DATE_OUT_OF_RANGE, date_in_range
-from tenants.errors import NotFound, ValidationFailed
+from core.dates import DATE_OUT_OF_RANGE, date_in_range
+from core.errors import NotFound, ValidationFailed
+from core.ids import as_uuid
 from tenants.models import Organization, User
 from tenants.roles import require_writer
-from tenants.scoping import as_uuid
 from tenants.services import activity_record
 
 EDITABLE_FIELDS = ("name", "description", "start_date", "end_date", "status")

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as Forbidden
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns import selectors, services
 from campaigns.forms import CampaignForm
+from core.errors import DomainError
+from core.web import add_domain_errors, get_or_404, refusals_as_http
 from tenants.decorators import tenant_required
-from tenants.errors import DomainError, NotFound
-from tenants.errors import PermissionDenied as RoleDenied
 from tenants.roles import can_write
-from tenants.views import _add_domain_errors
 from uploads.selectors import upload_list
-
-
-def _campaign_or_404(request: HttpRequest, campaign_id: str):
-    try:
-        return selectors.campaign_get(organization=request.organization, campaign_id=campaign_id)
-    except NotFound as e:
-        raise Http404("Campaign not found.") from e
 
 
 @tenant_required
@@ -42,7 +33,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 organization=request.organization, actor=request.user, data=form.cleaned_data
             )
         except DomainError as err:
-            _add_domain_errors(form, err)
+            add_domain_errors(form, err)
             status = err.status_code
         else:
             messages.success(request, f"Campaign “{campaign.name}” created.")
@@ -57,7 +48,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 @tenant_required
 def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
-    campaign = _campaign_or_404(request, campaign_id)
+    campaign = get_or_404(selectors.campaign_get, organization=request.organization, campaign_id=campaign_id)
     org = request.organization
     scans = selectors.campaign_scans(organization=org, campaign=campaign)
     uploads = upload_list(organization=org, campaign_id=campaign.pk)
@@ -77,7 +68,7 @@ def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
 @tenant_required
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
-    campaign = _campaign_or_404(request, campaign_id)
+    campaign = get_or_404(selectors.campaign_get, organization=request.organization, campaign_id=campaign_id)
     form = CampaignForm(request.POST) if request.method == "POST" else CampaignForm.for_campaign(campaign)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -87,7 +78,7 @@ def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
                 data=form.cleaned_data,
             )
         except DomainError as err:
-            _add_domain_errors(form, err)
+            add_domain_errors(form, err)
             status = err.status_code
         else:
             messages.success(request, "Campaign saved.")
@@ -103,11 +94,10 @@ def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
 @tenant_required
 @require_POST
 def campaign_delete(request: HttpRequest, campaign_id: str) -> HttpResponse:
-    campaign = _campaign_or_404(request, campaign_id)
+    campaign = get_or_404(selectors.campaign_get, organization=request.organization, campaign_id=campaign_id)
     try:
-        services.campaign_delete(organization=request.organization, actor=request.user, campaign_id=campaign.pk)
-    except RoleDenied as err:
-        raise Forbidden(str(err.detail)) from err
+        with refusals_as_http(not_found="Campaign not found."):
+            services.campaign_delete(organization=request.organization, actor=request.user, campaign_id=campaign.pk)
     except DomainError as err:
         messages.error(request, str(err.detail))
         return redirect("campaign-detail", campaign_id=campaign.pk)

@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers
-from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from core.errors import ValidationFailed
 from oi_admin.forms import WindowForm
 from oi_admin.selectors import Window, customers_for_api, scans_global
 from oi_admin.staff_roles import can_view_reports
-from tenants.errors import ValidationFailed
-from tenants.permissions import IsOIStaff
+from tenants.api_base import StaffListAPIView
 
 
 class CanViewReports(BasePermission):
@@ -56,26 +55,28 @@ class GlobalScanSerializer(serializers.Serializer):
     lng = serializers.FloatField(allow_null=True)
 
 
-class StaffAPIView(ListAPIView):
-    permission_classes = [IsOIStaff, CanViewReports]
+class ReportsAPIView(StaffListAPIView):
+    """Staff whose role reads reports (super_admin, admin, analyst)."""
+
+    staff_permission_classes = [CanViewReports]
 
 
-class CustomersView(StaffAPIView):
+class CustomersView(ReportsAPIView):
     """GET /api/admin/customers: every organization with user_count, qr_count, storage_used."""
 
     serializer_class = CustomerSerializer
 
-    def get_queryset(self) -> Any:
+    def dangerously_get_queryset(self) -> Any:
         return customers_for_api()
 
 
-class GlobalScansView(StaffAPIView):
+class GlobalScansView(ReportsAPIView):
     """GET /api/admin/scans/global?start=&end=: scans per country and city (default: the last
     30 days), most scans first, at most 1,000 rows, paginated."""
 
     serializer_class = GlobalScanSerializer
 
-    def get_queryset(self) -> Any:
+    def dangerously_get_queryset(self) -> Any:
         form = WindowForm(self.request.query_params)
         if not form.is_valid():
             raise ValidationFailed(form.errors.get_json_data())

@@ -6,11 +6,14 @@ cross-tenant window over them, like one over raw events, touches tens of thousan
 scattered rows (~250-500 ms at seed scale). The cells are keyed by day and hold a few hundred
 rows per day, so a 30-day report reads a few thousand rows.
 
-Freshness: a day is built from the raw events once it has any; today and yesterday are rebuilt
-when older than CELLS_RECENT_MAX_AGE (late enrichment), and every day is rebuilt when the set of
-organizations that opted out of data sharing changed since it was built, so an opt-out takes
-effect on the next export. The beat task oi_admin.tasks.scan_cells_refresh keeps recent days
-current; `manage.py scan_cells_rebuild` rebuilds a range (after bulk seeding or a backfill).
+Freshness: a day is stale when it was never built, when it is today or yesterday and older
+than CELLS_RECENT_MAX_AGE (late enrichment), or when the set of organizations that opted out of
+data sharing changed since it was built. Only workers build: the beat task
+oi_admin.tasks.scan_cells_refresh keeps recent days current, oi_admin.tasks.scan_cells_rebuild
+builds the stale days a report asked for (reports read what the cells have and never write;
+the data export leaves out days built with another opted-out set until they are rebuilt, so an
+opt-out is honoured at once), and `manage.py scan_cells_rebuild` rebuilds a range (after bulk
+seeding or a backfill).
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ import hashlib
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.enums import Classification
+from core.locks import LockKey, advisory_xact_lock
 from oi_admin.models import ScanCell, ScanCellDay
+from qrcodes.models import ScanEvent
 from tenants.models import Organization
 
 CELLS_RECENT_MAX_AGE = dt.timedelta(minutes=5)
-_LOCK_KEY = 74_019_0001  # pg_advisory_xact_lock: one cell build at a time
 
 _BUILD_SQL = f"""
 INSERT INTO {ScanCell._meta.db_table}
@@ -39,20 +44,20 @@ FROM (
            CASE WHEN h.hour < 6 THEN 'night' WHEN h.hour < 12 THEN 'morning'
                 WHEN h.hour < 18 THEN 'afternoon' ELSE 'evening' END AS daypart,
            e.country_code, e.country, e.state, e.city, e.device_type, e.latitude, e.longitude,
-           e.classification = 'human' AS human,
+           e.classification = %(human)s AS human,
            NOT (e.organization_id = ANY(%(opted_out)s::uuid[])) AS shared,
            md5(e.ip_hash || '|' || e.user_agent) AS scanner
-    FROM qr_scan_events e
+    FROM {ScanEvent._meta.db_table} e
     CROSS JOIN LATERAL (SELECT extract(hour FROM e.scanned_at AT TIME ZONE 'UTC') AS hour) h
     WHERE e.organization_id = ANY(%(orgs)s::uuid[])
       AND e.scanned_at >= %(start)s AND e.scanned_at < %(end)s
-      AND e.classification IN ('human', 'duplicate')
+      AND e.classification = ANY(%(counted)s)
 ) ev
 GROUP BY GROUPING SETS (
     (day, country_code, country, state, city, device_type, daypart),
     (day, country_code, country, state, city, device_type)
 )
-"""  # noqa: S608 - only the table name is formatted in; values are parameters
+"""  # noqa: S608 - only the table names are formatted in; values are parameters
 
 
 def _opted_out_ids() -> list[str]:
@@ -81,13 +86,14 @@ def scan_cells_build(*, start: dt.date, end: dt.date) -> int:
     # instead of scanning the whole events table for a few days.
     org_ids = [str(pk) for pk in Organization.objects.values_list("pk", flat=True)]
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        advisory_xact_lock(cur, LockKey.SCAN_CELLS_BUILD)
         cur.execute("SET LOCAL work_mem = '64MB'")
         ScanCell.objects.filter(day__gte=start, day__lte=end).delete()
         cur.execute(
             _BUILD_SQL,
             {"opted_out": opted_out, "orgs": org_ids, "start": _midnight(start),
-             "end": _midnight(end + dt.timedelta(days=1))},
+             "end": _midnight(end + dt.timedelta(days=1)),
+             "human": Classification.HUMAN, "counted": list(Classification.COUNTED)},
         )
         written = cur.rowcount
     now = timezone.now()
@@ -98,13 +104,15 @@ def scan_cells_build(*, start: dt.date, end: dt.date) -> int:
     return written
 
 
-def stale_days(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> list[dt.date]:
-    """Days in [start, end] whose cells are missing, built with another opted-out set, or
-    recent (today, yesterday) and older than CELLS_RECENT_MAX_AGE."""
+def stale_days(*, start: dt.date, end: dt.date, now: dt.datetime | None = None,
+               key: str | None = None) -> list[dt.date]:
+    """Days in [start, end] whose cells are missing, built with another opted-out set (`key`,
+    default the current one), or recent (today, yesterday) and older than CELLS_RECENT_MAX_AGE.
+    Reads only."""
     now = now or timezone.now()
     today = now.astimezone(dt.UTC).date()
     end = min(end, today)
-    key = opted_out_key()
+    key = opted_out_key() if key is None else key
     built = {
         d.day: d for d in ScanCellDay.objects.filter(day__gte=start, day__lte=end)
     }
@@ -121,8 +129,13 @@ def stale_days(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) 
     return stale
 
 
+@transaction.atomic
 def scan_cells_ensure(*, start: dt.date, end: dt.date) -> int:
-    """Build whatever is stale in [start, end], one statement per run of consecutive days."""
+    """Build whatever is stale in [start, end], one statement per run of consecutive days;
+    returns the number of cells written. For workers and commands: a report never builds
+    (oi_admin.selectors.scan_cells asks oi_admin.tasks.scan_cells_rebuild). The stale days are
+    read under the build lock, so two concurrent calls never build the same days twice."""
+    advisory_xact_lock(None, LockKey.SCAN_CELLS_BUILD)
     days = stale_days(start=start, end=end)
     written = 0
     run_start = prev = None

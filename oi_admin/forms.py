@@ -7,8 +7,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from core.dates import validate_date_in_range
 from oi_admin.selectors import Window
-from outbound_impact.dates import validate_date_in_range
 
 MAX_WINDOW_DAYS = 366
 

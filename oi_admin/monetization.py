@@ -25,9 +25,8 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from oi_admin.cells import scan_cells_ensure
-from oi_admin.models import Daypart, ScanCell
-from oi_admin.selectors import Window
+from oi_admin.models import Daypart
+from oi_admin.selectors import Window, scan_cells
 
 DAYPARTS = (Daypart.NIGHT, Daypart.MORNING, Daypart.AFTERNOON, Daypart.EVENING)
 ROW_KEY = ("day", "country_code", "country", "state", "city", "device_type")
@@ -40,9 +39,10 @@ def monetization_k() -> int:
 
 def monetization_rows(window: Window, *, k: int | None = None) -> list[dict[str, Any]]:
     """The export's rows for the window, most scans first within each day. One query over the
-    daily cells; the k rules are applied in SQL on the stored distinct-scanner counts."""
+    daily cells; the k rules are applied in SQL on the stored distinct-scanner counts. Days
+    whose cells were built before the latest opt-out change are left out until a worker has
+    rebuilt them (reads never write: oi_admin.selectors.scan_cells asks for the rebuild)."""
     k = monetization_k() if k is None else max(int(k), 2)
-    scan_cells_ensure(start=window.start, end=window.end)
     whole_day = Q(daypart=Daypart.WHOLE_DAY)
     daypart_ok = Case(
         When(Q(shared_scanners__gte=k) | Q(shared_scans=0), then=Value(1)),
@@ -50,7 +50,7 @@ def monetization_rows(window: Window, *, k: int | None = None) -> list[dict[str,
         output_field=IntegerField(),
     )
     rows = (
-        ScanCell.objects.filter(day__gte=window.start, day__lte=window.end)
+        scan_cells(window, shareable=True)
         .values(*ROW_KEY)
         .annotate(
             scanners=Max("shared_scanners", filter=whole_day),

@@ -94,6 +94,15 @@ def _iso_numeric(alpha2: str) -> str | None:
     return country.numeric if country else None
 
 
+def _pending_notes(window: Window) -> list[str]:
+    """Says so when some days of the window wait for their cells (a worker builds them)."""
+    pending = selectors.scan_cells_pending(window)
+    if not pending:
+        return []
+    return [f"{len(pending)} day(s) of this window ({pending[0]} to {pending[-1]}) are being rebuilt by a worker; "
+            "until then they show their previous figures, or none. Reload in a minute."]
+
+
 # --- the reports -----------------------------------------------------------------------------
 
 def _customers(params: ReportParams) -> ReportResult:
@@ -135,6 +144,7 @@ def _geo(params: ReportParams) -> ReportResult:
             bar_chart("chart-geo-top", "Top countries", [c["country"] or c["country_code"] or "Unknown" for c in top],
                       {"Scans": [c["scan_count"] for c in top]}, horizontal=True),
         ],
+        notes=_pending_notes(params.window),
     )
 
 
@@ -218,6 +228,7 @@ def _monetization(params: ReportParams) -> ReportResult:
         charts=[bar_chart("chart-monetization", "Published daypart scans per day", days,
                           {str(part.label): [per_day[d][part] for d in days] for part in DAYPARTS}, stacked=True)],
         notes=[
+            *_pending_notes(params.window),
             "Human and duplicate scans of organizations that share data; no organization or QR-code identity.",
             f"A row is published when at least {k} distinct scanners (hashed IP + user agent) are in it; "
             "its daypart split only when every non-empty daypart has at least k too.",

@@ -9,7 +9,8 @@ columns, never a Python loop over customers and never one big join whose row cou
 Sources (see docs/oi_console.md): organizations and their counters, users, qr_codes, campaigns,
 uploaded_files and activity_log directly (small, indexed by organization); scans only through
 the analytics rollup (countries reached) and the console's own daily cells (oi_admin.cells),
-never a scan of raw events per page view.
+never a scan of raw events per page view. Reads never write: stale cells are rebuilt by a
+worker, asked for after the request (scan_cells).
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ from django.utils import timezone
 
 from analytics.models import Dimension, Grain, OrgScanRollup
 from campaigns.models import Campaign
-from oi_admin.cells import scan_cells_ensure
-from oi_admin.models import Daypart, ScanCell
+from oi_admin.cells import opted_out_key, stale_days
+from oi_admin.models import Daypart, ScanCell, ScanCellDay
+from oi_admin.tasks import scan_cells_rebuild_request
 from qrcodes.models import QRCode
 from tenants.models import ActivityLog, Organization, User
 from tenants.plans import PAID_PLANS, SMALL_BUSINESS
@@ -287,10 +289,29 @@ def best_performing(*, limit: int = BEST_LIMIT) -> list[dict[str, Any]]:
     )
 
 
+def scan_cells(window: Window, *, shareable: bool = False) -> QuerySet[ScanCell]:
+    """The window's daily scan cells (every daypart) as they are. Reads only: days that are
+    missing or stale (oi_admin.cells) are queued for a worker to build
+    (oi_admin.tasks.scan_cells_rebuild_request) and show on a later view.
+
+    shareable: only days built with the current set of opted-out organizations, so the data
+    export never carries the shared counts of an organization that opted out since."""
+    key = opted_out_key()
+    scan_cells_rebuild_request(stale_days(start=window.start, end=window.end, key=key))
+    cells = ScanCell.objects.filter(day__gte=window.start, day__lte=window.end)
+    if shareable:
+        built = ScanCellDay.objects.filter(day__gte=window.start, day__lte=window.end, opted_out_key=key)
+        cells = cells.filter(day__in=built.values("day"))
+    return cells
+
+
+def scan_cells_pending(window: Window) -> list[dt.date]:
+    """The window's days whose cells are missing or stale (being rebuilt, see scan_cells)."""
+    return stale_days(start=window.start, end=window.end)
+
+
 def _cells(window: Window) -> QuerySet[ScanCell]:
-    """Whole-day cells of the window, built first where stale (see oi_admin.cells)."""
-    scan_cells_ensure(start=window.start, end=window.end)
-    return ScanCell.objects.filter(day__gte=window.start, day__lte=window.end, daypart=Daypart.WHOLE_DAY)
+    return scan_cells(window).filter(daypart=Daypart.WHOLE_DAY)
 
 
 def _weighted(field: str) -> ExpressionWrapper:

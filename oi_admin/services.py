@@ -8,9 +8,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 
-from tenants.errors import PermissionDenied
+from core.errors import PermissionDenied
 from tenants.models import Organization, User
-from tenants.services import organization_apply_plan
+from tenants.services import organization_apply_plan, organizations_lock
 
 
 def _require_staff(actor: User) -> None:
@@ -34,7 +34,9 @@ def organizations_change_plan(*, organizations: QuerySet[Organization], actor: U
     """Move customers to `plan_type`; user/QR/storage limits and price follow the plan table."""
     _require_staff(actor)
     changed = 0
-    for org in organizations.select_for_update().exclude(plan_type=plan_type):
+    # Rows locked in id order (tenants.services.organizations_lock), as the scan workers lock them.
+    locked = organizations_lock(organizations.exclude(plan_type=plan_type).values_list("pk", flat=True))
+    for org in Organization.objects.filter(pk__in=locked).exclude(plan_type=plan_type).order_by("pk"):
         organization_apply_plan(organization=org, plan_type=plan_type)
         org.save(update_fields=["plan_type", "max_contributors", "max_qr_codes", "storage_limit_gb", "monthly_price"])
         changed += 1

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from outbound_impact.api_errors import api_not_found, api_server_error
+from core.api_errors import api_not_found, api_server_error
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -64,14 +64,15 @@ INSTALLED_APPS = [
     "uploads",
     "analytics",
     "oi_admin",
+    "demo",  # seed_demo and bulk data: the top layer, imported by no app
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # hardening: Content-Security-Policy (CONTENT_SECURITY_POLICY)
-    "outbound_impact.request_guard.RequestGuardMiddleware",  # issue 11: NUL / bad UTF-8 / too large -> 400
+    "core.request_guard.RequestGuardMiddleware",  # issue 11: NUL / bad UTF-8 / too large -> 400
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "outbound_impact.hardening.DatabaseUnavailableMiddleware",  # hardening: database down -> 503
+    "core.throttles.DatabaseUnavailableMiddleware",  # hardening: database down -> 503
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,9 +192,9 @@ REST_FRAMEWORK = {
     # The principal OrganizationMiddleware resolved (tenants.authentication): one per request.
     "DEFAULT_AUTHENTICATION_CLASSES": ["tenants.authentication.PrincipalAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsTenantMember"],
-    "DEFAULT_PAGINATION_CLASS": "outbound_impact.api_errors.DefaultPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api_errors.DefaultPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "outbound_impact.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("THROTTLE_AUTH", default="20/min"),
         "user": env("THROTTLE_USER", default="600/min"),
@@ -303,21 +304,21 @@ CELERY_BEAT_SCHEDULE["oi_admin-scan-cells"] = {
 }
 
 # API contract (issue 7): every operation documents its error responses ({"error", "detail"}).
-REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "outbound_impact.openapi.AutoSchema"
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "core.openapi.AutoSchema"
 # The API takes JSON bodies (the seed's contract); only /api/uploads takes multipart forms.
-# outbound_impact.parsers: DRF's JSON parser refusing deep nesting, NUL and lone surrogates.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["outbound_impact.parsers.JSONParser"]
+# core.parsers: DRF's JSON parser refusing deep nesting, NUL and lone surrogates.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["core.parsers.JSONParser"]
 
 # hardening (issue 7, docs/reliability.md): login lockout, rate limits, security headers.
 INSTALLED_APPS += ["axes", "csp"]
-# Login lockout (django-axes + outbound_impact.hardening.LockoutHandler, counters in Redis):
+# Login lockout (django-axes + tenants.lockout.LockoutHandler, counters in Redis):
 # LOGIN_FAILURE_LIMIT failures for one (account, address) pair lock that pair for
 # LOGIN_LOCKOUT_MINUTES; past LOGIN_ACCOUNT_SLOWDOWN_AFTER failures from anywhere, an account gets
 # one attempt per 1, 2, 4 ... LOGIN_ACCOUNT_SLOWDOWN_MAX_SECONDS s (never a lock); an address is
 # locked at LOGIN_ADDRESS_FAILURE_LIMIT failures across accounts. Refused attempts do not count.
 # API: 429 {"error": "locked_out"} + Retry-After; pages: a form error.
-AUTHENTICATION_BACKENDS = ["outbound_impact.hardening.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_HANDLER = "outbound_impact.hardening.LockoutHandler"  # axes' cache handler + the account and address rules
+AUTHENTICATION_BACKENDS = ["tenants.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "tenants.lockout.LockoutHandler"  # axes' cache handler + the account and address rules
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=8)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, not each on its own
@@ -326,15 +327,15 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt is no
 LOGIN_ACCOUNT_SLOWDOWN_AFTER = env.int("LOGIN_ACCOUNT_SLOWDOWN_AFTER", default=10)
 LOGIN_ACCOUNT_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_ACCOUNT_SLOWDOWN_MAX_SECONDS", default=60)
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
-AXES_USERNAME_CALLABLE = "outbound_impact.hardening.lockout_username"
-AXES_CLIENT_IP_CALLABLE = "outbound_impact.client_ip.client_ip"
-AXES_LOCKOUT_CALLABLE = "outbound_impact.hardening.lockout_response"
+AXES_USERNAME_CALLABLE = "tenants.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "tenants.lockout.lockout_response"
 AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
 # API throttles (429 {"error": "throttled"} with Retry-After). They fail open while Redis is
 # unreachable. "auth" covers login and token refresh per address; "register" sign-ups.
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "outbound_impact.hardening.AnonThrottle",
-    "outbound_impact.hardening.UserThrottle",
+    "core.throttles.AnonThrottle",
+    "core.throttles.UserThrottle",
 ]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update({
     "anon": env("THROTTLE_ANON", default="120/min"),

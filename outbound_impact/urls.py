@@ -3,6 +3,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from outbound_impact.health import healthz
+from tenants.api_base import PublicAPIView
+
+
+class SchemaView(PublicAPIView, SpectacularAPIView):
+    """The OpenAPI document: public, as the API's contract."""
+
+
+class SwaggerUIView(PublicAPIView, SpectacularSwaggerSplitView):
+    """Swagger UI on the document: public."""
+
 
 api_patterns = [
     path("", include("tenants.api_urls")),
@@ -11,8 +21,8 @@ api_patterns = [
     path("", include("uploads.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("oi_admin.api_urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
 urlpatterns = [

@@ -10,21 +10,20 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from outbound_impact.api_errors import DefaultPagination
-from outbound_impact.client_ip import client_ip
-from outbound_impact.openapi import ErrorResponse
+from core.api_errors import DefaultPagination
+from core.client_ip import client_ip
+from core.errors import NotFound, ValidationFailed
+from core.ids import as_uuid
+from core.openapi import ErrorResponse
+from core.web import json_object, parse_limit
 from qrcodes import selectors, services
 from qrcodes.images import image_options_parse, qr_image_render
 from qrcodes.models import QRCode
 from qrcodes.scanning import ScanGone, scan_capture, scan_flood_wait, scan_target_for_id
-from tenants.errors import NotFound, ValidationFailed
-from tenants.permissions import TenantRolePermission
-from tenants.scoping import as_uuid
+from tenants.api_base import PublicAPIView, TenantAPIView
 
 
 @extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}],
@@ -82,18 +81,7 @@ PerformanceRows = inline_serializer(
 )
 
 
-def _json_object(request: Request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationFailed("Send a JSON object.", code="invalid_body")
-    return dict(request.data)
-
-
-def _organization(request: Request):
-    return request._request.organization
-
-
-class QRCodeListCreate(APIView):
-    permission_classes = [TenantRolePermission]
+class QRCodeListCreate(TenantAPIView):
     pagination_class = DefaultPagination
 
     @extend_schema(
@@ -102,7 +90,7 @@ class QRCodeListCreate(APIView):
     )
     def get(self, request: Request) -> Response:
         qs = selectors.qr_code_list(
-            organization=_organization(request),
+            organization=self.organization,
             status=request.query_params.get("status"),
             campaign_id=request.query_params.get("campaign_id"),
         )
@@ -112,13 +100,11 @@ class QRCodeListCreate(APIView):
 
     @extend_schema(request=QRCodeInput, responses={201: QRCodeSerializer}, tags=["qrcodes"])
     def post(self, request: Request) -> Response:
-        qr = services.qr_code_create(organization=_organization(request), actor=request.user, data=_json_object(request))
+        qr = services.qr_code_create(organization=self.organization, actor=request.user, data=json_object(request))
         return Response(QRCodeSerializer(qr).data, status=status.HTTP_201_CREATED)
 
 
-class QRCodePerformance(APIView):
-    permission_classes = [TenantRolePermission]
-
+class QRCodePerformance(TenantAPIView):
     @extend_schema(
         parameters=[OpenApiParameter("limit", int, description="1 to 1000, default 100")],
         description="Active QR codes, most scanned first, as a plain list (the seed's query 3): "
@@ -126,33 +112,26 @@ class QRCodePerformance(APIView):
         responses={200: PerformanceRows}, tags=["qrcodes"],
     )
     def get(self, request: Request) -> Response:
-        try:
-            limit = int(request.query_params.get("limit", 100))
-        except ValueError:
-            limit = 0
-        if not 1 <= limit <= 1000:
-            raise ValidationFailed({"limit": "A whole number from 1 to 1000."})
-        return Response(selectors.qr_code_performance(organization=_organization(request), limit=limit))
+        limit = parse_limit(request.query_params.get("limit"), default=100, maximum=1000)
+        return Response(selectors.qr_code_performance(organization=self.organization, limit=limit))
 
 
-class QRCodeDetail(APIView):
-    permission_classes = [TenantRolePermission]
-
+class QRCodeDetail(TenantAPIView):
     @extend_schema(responses={200: QRCodeSerializer}, tags=["qrcodes"])
     def get(self, request: Request, qr_code_id: str) -> Response:
-        qr = selectors.qr_code_get(organization=_organization(request), qr_code_id=qr_code_id)
+        qr = selectors.qr_code_get(organization=self.organization, qr_code_id=qr_code_id)
         return Response(QRCodeSerializer(qr).data)
 
     @extend_schema(request=QRCodeInput, responses={200: QRCodeSerializer}, tags=["qrcodes"])
     def patch(self, request: Request, qr_code_id: str) -> Response:
         qr = services.qr_code_update(
-            organization=_organization(request), actor=request.user, qr_code_id=qr_code_id, data=_json_object(request)
+            organization=self.organization, actor=request.user, qr_code_id=qr_code_id, data=json_object(request)
         )
         return Response(QRCodeSerializer(qr).data)
 
     @extend_schema(responses={204: None}, tags=["qrcodes"])
     def delete(self, request: Request, qr_code_id: str) -> Response:
-        services.qr_code_delete(organization=_organization(request), actor=request.user, qr_code_id=qr_code_id)
+        services.qr_code_delete(organization=self.organization, actor=request.user, qr_code_id=qr_code_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -163,8 +142,7 @@ class _ImageFormatNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class QRCodeImage(APIView):
-    permission_classes = [TenantRolePermission]
+class QRCodeImage(TenantAPIView):
     content_negotiation_class = _ImageFormatNegotiation
 
     @extend_schema(
@@ -177,7 +155,7 @@ class QRCodeImage(APIView):
         tags=["qrcodes"],
     )
     def get(self, request: Request, qr_code_id: str) -> HttpResponse:
-        qr = selectors.qr_code_get(organization=_organization(request), qr_code_id=qr_code_id)
+        qr = selectors.qr_code_get(organization=self.organization, qr_code_id=qr_code_id)
         options = image_options_parse(request.query_params)
         body = qr_image_render(data=selectors.short_url(qr), options=options)
         response = HttpResponse(body, content_type=options.content_type)
@@ -188,12 +166,10 @@ class QRCodeImage(APIView):
         return response
 
 
-class ScanAPI(APIView):
+class ScanAPI(PublicAPIView):
     """Public (no auth): record a scan of a QR code by id and answer where it leads. Same
     capture as /s/<code>: one INSERT, enrichment and counting happen in the workers."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
     throttle_classes: list = []  # the per-address scan flood limit below: no Redis on a scan
 
     def _scan(self, request: Request, qr_code_id: str, referrer: str | None) -> Response:

@@ -12,12 +12,11 @@ organizations (sorted), then QR codes (sorted)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -27,16 +26,21 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from analytics.rollups import rollup_scan_events, rollups_rebuild
+from core.enums import Classification
+from core.locks import LockKey, advisory_session_try_lock
+from qrcodes import hooks
 from qrcodes.enrichment import device_info, place
 from qrcodes.models import QRCode, ScanEvent
 from qrcodes.scanning import ROW_REFUSED, SCAN_EVENT_FIELDS, scan_spool_dead_key, spool_stats
 from tenants.models import Organization
+from tenants.services import organizations_lock
 
 logger = logging.getLogger(__name__)
 
-Classification = ScanEvent.Classification
-COUNTED = (Classification.HUMAN, Classification.DUPLICATE)  # every non-bot scan counts
+# Table names for the raw SQL below, from the models (never spelled by hand).
+SCAN_TABLE = ScanEvent._meta.db_table
+QR_TABLE = QRCode._meta.db_table
+ORG_TABLE = Organization._meta.db_table
 
 
 def _duplicate_ids(events: Sequence[ScanEvent]) -> set[int]:
@@ -79,8 +83,8 @@ def _enrich_and_classify(events: Sequence[ScanEvent]) -> None:
             e.classification = Classification.HUMAN
 
 
-_SAVE_SQL = """
-UPDATE qr_scan_events AS e SET
+_SAVE_SQL = f"""
+UPDATE {SCAN_TABLE} AS e SET
   latitude = v.latitude, longitude = v.longitude, city = v.city, state = v.state,
   country = v.country, country_code = v.country_code, device_type = v.device_type,
   os = v.os, browser = v.browser, classification = v.classification,
@@ -89,7 +93,7 @@ FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, latitude float8, longitude fl
   state text, country text, country_code text, device_type text, os text, browser text,
   classification text)
 WHERE e.id = v.id
-"""
+"""  # noqa: S608 - only the table name is formatted in
 _SAVE_FIELDS = ("latitude", "longitude", "city", "state", "country", "country_code", "device_type", "os",
                 "browser", "classification")
 
@@ -102,19 +106,18 @@ def _save(events: Sequence[ScanEvent], now: datetime) -> None:
         cur.execute(_SAVE_SQL, [now, now, json.dumps(rows)])
 
 
-_LOCK_ORG_SQL = "SELECT id FROM organizations WHERE id = ANY(%s::uuid[]) ORDER BY id FOR NO KEY UPDATE"
-_COUNT_ORG_SQL = """
-UPDATE organizations AS o SET total_qr_scans = o.total_qr_scans + v.n
+_COUNT_ORG_SQL = f"""
+UPDATE {ORG_TABLE} AS o SET total_qr_scans = o.total_qr_scans + v.n
 FROM jsonb_to_recordset(%s::jsonb) AS v(id uuid, n bigint) WHERE o.id = v.id
-"""
-_LOCK_QR_SQL = "SELECT id FROM qr_codes WHERE id = ANY(%s::uuid[]) ORDER BY id FOR NO KEY UPDATE"
-_COUNT_QR_SQL = """
-UPDATE qr_codes AS q SET
+"""  # noqa: S608 - only the table name is formatted in
+_LOCK_QR_SQL = f"SELECT id FROM {QR_TABLE} WHERE id = ANY(%s::uuid[]) ORDER BY id FOR NO KEY UPDATE"  # noqa: S608
+_COUNT_QR_SQL = f"""
+UPDATE {QR_TABLE} AS q SET
   total_scans = q.total_scans + v.n,
   last_scanned_at = GREATEST(COALESCE(q.last_scanned_at, v.latest), v.latest)
 FROM jsonb_to_recordset(%s::jsonb) AS v(id uuid, n bigint, latest timestamptz)
 WHERE q.id = v.id
-"""
+"""  # noqa: S608 - only the table name is formatted in
 
 
 def _count(events: Sequence[ScanEvent]) -> None:
@@ -122,7 +125,7 @@ def _count(events: Sequence[ScanEvent]) -> None:
     per_org: Counter = Counter()
     latest: dict = {}
     for e in events:
-        if e.classification in COUNTED:
+        if e.classification in Classification.COUNTED:
             per_qr[e.qr_code_id] += 1
             per_org[e.organization_id] += 1
             if e.qr_code_id not in latest or e.scanned_at > latest[e.qr_code_id]:
@@ -131,10 +134,10 @@ def _count(events: Sequence[ScanEvent]) -> None:
         return
     orgs = sorted(per_org)
     qrs = sorted(per_qr)
+    # Lock rows in id order, organizations first (as the services do): two workers, or a
+    # worker and a service, never wait on each other in a cycle.
+    organizations_lock(orgs)
     with connection.cursor() as cur:
-        # Lock rows in id order, organizations first (as the services do): two workers, or a
-        # worker and a service, never wait on each other in a cycle.
-        cur.execute(_LOCK_ORG_SQL, [orgs])
         cur.execute(_COUNT_ORG_SQL, [json.dumps([{"id": str(i), "n": per_org[i]} for i in orgs])])
         cur.execute(_LOCK_QR_SQL, [qrs])
         cur.execute(_COUNT_QR_SQL, [json.dumps([
@@ -160,17 +163,15 @@ def scan_batch_process(*, limit: int | None = None, event_ids: Sequence[int] | N
             e.enriched_at = e.counted_at = now
         _save(events, now)
         _count(events)
-        rollup_scan_events(events)
+        hooks.run(hooks.scans_counted, events)  # analytics' rollups (registered at start-up)
     return len(events)
 
 
-_SPOOL_LOCK = 0x5C4_5B001  # pg advisory lock: one spool drain at a time
-
 _SPOOL_INSERT_SQL = """
-INSERT INTO qr_scan_events ({cols})
+INSERT INTO {scans} ({cols})
 SELECT {cols} FROM jsonb_to_recordset(%s::jsonb) AS v({typed})
-WHERE EXISTS (SELECT 1 FROM qr_codes q WHERE q.id = v.qr_code_id)
-  AND NOT EXISTS (SELECT 1 FROM qr_scan_events e WHERE e.qr_code_id = v.qr_code_id
+WHERE EXISTS (SELECT 1 FROM {qr_codes} q WHERE q.id = v.qr_code_id)
+  AND NOT EXISTS (SELECT 1 FROM {scans} e WHERE e.qr_code_id = v.qr_code_id
       AND e.ip_hash = v.ip_hash AND e.scanned_at = v.scanned_at AND e.user_agent = v.user_agent
       AND e.method = v.method)
 """
@@ -180,7 +181,7 @@ def _spool_insert_sql() -> str:
     cols = ", ".join(f'"{f.column}"' for f in SCAN_EVENT_FIELDS)
     typed = ", ".join(f'"{f.column}" {f.rel_db_type(connection) if f.is_relation else f.db_type(connection)}'
                       for f in SCAN_EVENT_FIELDS)
-    return _SPOOL_INSERT_SQL.format(cols=cols, typed=typed)
+    return _SPOOL_INSERT_SQL.format(scans=SCAN_TABLE, qr_codes=QR_TABLE, cols=cols, typed=typed)
 
 
 def _spool_insert(texts: Sequence[str]) -> int:
@@ -249,35 +250,31 @@ def scan_spool_drain(*, batch: int = 1000) -> int:
     except (RedisError, OSError) as err:
         logger.warning("scan spool not drained now: Redis unavailable (%s)", err)
         return 0
-    with connection.cursor() as cur:
-        # A session lock, held until the list is trimmed: two drains never trim each other's items.
-        cur.execute("SELECT pg_try_advisory_lock(%s)", [_SPOOL_LOCK])
-        if not cur.fetchone()[0]:
+    # A session lock, held until the list is trimmed: two drains never trim each other's items.
+    with advisory_session_try_lock(LockKey.SCAN_SPOOL_DRAIN) as held:
+        if not held:
             return 0
-    try:
-        while True:
-            items = client.lrange(key, 0, batch - 1)
-            if not items:
-                break
-            n, dead = _spool_batch_insert(items)
-            inserted += n
-            # After the commit; new scans were appended at the tail. One Redis transaction: a
-            # drain that dies before it re-reads the batch and dead-letters each item once.
-            pipe = client.pipeline(transaction=True)
-            if dead:
-                pipe.rpush(dead_key, *(items[i] for i, _ in dead))
-            pipe.ltrim(key, len(items), -1)
-            pipe.execute()
-            for i, reason in dead:
-                logger.error("scan spool: item moved to the dead-letter list %s (%s): %.200r", dead_key, reason, items[i])
-            spool_stats.add(dead_lettered=len(dead))
-            if len(items) < batch:
-                break
-    except (RedisError, OSError) as err:
-        logger.warning("scan spool drain interrupted: Redis unavailable (%s)", err)
-    finally:
-        with contextlib.suppress(DatabaseError), connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_unlock(%s)", [_SPOOL_LOCK])
+        try:
+            while True:
+                items = client.lrange(key, 0, batch - 1)
+                if not items:
+                    break
+                n, dead = _spool_batch_insert(items)
+                inserted += n
+                # After the commit; new scans were appended at the tail. One Redis transaction: a
+                # drain that dies before it re-reads the batch and dead-letters each item once.
+                pipe = client.pipeline(transaction=True)
+                if dead:
+                    pipe.rpush(dead_key, *(items[i] for i, _ in dead))
+                pipe.ltrim(key, len(items), -1)
+                pipe.execute()
+                for i, reason in dead:
+                    logger.error("scan spool: item moved to the dead-letter list %s (%s): %.200r", dead_key, reason, items[i])
+                spool_stats.add(dead_lettered=len(dead))
+                if len(items) < batch:
+                    break
+        except (RedisError, OSError) as err:
+            logger.warning("scan spool drain interrupted: Redis unavailable (%s)", err)
     if inserted:
         logger.warning("scan spool: %d scans captured during a database outage are now stored", inserted)
     return inserted
@@ -311,35 +308,45 @@ def scan_pending_count() -> int:
     return ScanEvent.objects.unscoped().filter(counted_at__isnull=True).count()
 
 
-def counters_recompute(*, organization_id=None) -> int:
+def counters_recompute(*, organization_id=None, report: Callable[[str], None] | None = None) -> int:
     """Set every counter from the events and QR codes themselves: QRCode.total_scans and
     last_scanned_at, Organization.total_qr_scans and total_qr_codes (active codes), then rebuild
     the analytics rollups. Each organization is recomputed under its row lock, which the
     workers take before moving its counters, so a concurrent batch is counted exactly once.
-    Returns the number of organizations recomputed."""
+    With `report`, every value it changes is passed to it as a line (counters here, rollup rows
+    by the analytics hook): the incremental state should already equal the recomputed one, so
+    a line means something had drifted. Returns the number of organizations recomputed."""
     orgs = Organization.objects.order_by("pk")
     if organization_id is not None:
         orgs = orgs.filter(pk=organization_id)
     done = 0
     for org_id in orgs.values_list("pk", flat=True):
         with transaction.atomic():
-            Organization.objects.select_for_update().filter(pk=org_id).first()
+            organizations_lock([org_id])
             counted = ScanEvent.objects.unscoped().filter(
-                qr_code_id=OuterRef("pk"), counted_at__isnull=False, classification__in=COUNTED
-            )
-            QRCode.objects.unscoped().filter(organization_id=org_id).update(
-                total_scans=Coalesce(
-                    Subquery(counted.order_by().values("qr_code_id").annotate(n=Count("id")).values("n")), 0
-                ),
-                last_scanned_at=Subquery(
-                    counted.order_by().values("qr_code_id").annotate(m=Max("scanned_at")).values("m")
-                ),
-            )
+                qr_code_id=OuterRef("pk"), counted_at__isnull=False, classification__in=Classification.COUNTED
+            ).order_by().values("qr_code_id")
+            scans = Coalesce(Subquery(counted.annotate(n=Count("id")).values("n")), 0)
+            latest = Subquery(counted.annotate(m=Max("scanned_at")).values("m"))
+            qr_codes = QRCode.objects.unscoped().filter(organization_id=org_id)
+            if report is not None:
+                for pk, name, *values in qr_codes.annotate(n=scans, m=latest).values_list(
+                        "pk", "name", "total_scans", "last_scanned_at", "n", "m"):
+                    if values[:2] != values[2:]:
+                        report(f"QR code {pk} ({name}): total_scans {values[0]} -> {values[2]}, "
+                               f"last_scanned_at {values[1]} -> {values[3]}")
+            qr_codes.update(total_scans=scans, last_scanned_at=latest)
             total = ScanEvent.objects.unscoped().filter(
-                organization_id=org_id, counted_at__isnull=False, classification__in=COUNTED
+                organization_id=org_id, counted_at__isnull=False, classification__in=Classification.COUNTED
             ).count()
             active = QRCode.objects.unscoped().filter(organization_id=org_id, status=QRCode.Status.ACTIVE).count()
-            Organization.objects.filter(pk=org_id).update(total_qr_scans=total, total_qr_codes=active)
+            org = Organization.objects.filter(pk=org_id)
+            if report is not None:
+                before = org.values_list("total_qr_scans", "total_qr_codes").get()
+                if before != (total, active):
+                    report(f"organization {org_id}: total_qr_scans {before[0]} -> {total}, "
+                           f"total_qr_codes {before[1]} -> {active}")
+            org.update(total_qr_scans=total, total_qr_codes=active)
         done += 1
-    rollups_rebuild(organization_id)
+    hooks.run(hooks.counters_recomputed, organization_id, report)  # analytics rebuilds its rollups
     return done

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 from user_agents import parse as parse_user_agent
 
-from outbound_impact.geoip import GeoResult, geoip_lookup
+from core.geoip import GeoResult, geoip_lookup
 
 DEVICE_MOBILE = "mobile"
 DEVICE_TABLET = "tablet"

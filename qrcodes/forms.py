@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django import forms
 
-from campaigns.models import Campaign
-from tenants.errors import DomainError
+from core.scoping import related_model
+from qrcodes.models import QRCode
 from tenants.models import Organization
-from uploads.models import UploadedFile
 
 
 class QRCodeForm(forms.Form):
@@ -26,14 +25,10 @@ class QRCodeForm(forms.Form):
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        uploads = UploadedFile.objects.filter(organization=organization).order_by("file_name").values_list("pk", "file_name")
-        campaigns = Campaign.objects.filter(organization=organization).order_by("name").values_list("pk", "name")
+        # Uploads and campaigns are layers above qrcodes: reached through the QR code's relations.
+        uploads = (related_model(QRCode, "linked_content").objects.filter(organization=organization)
+                   .order_by("file_name").values_list("pk", "file_name"))
+        campaigns = (related_model(QRCode, "campaign").objects.filter(organization=organization)
+                     .order_by("name").values_list("pk", "name"))
         self.fields["linked_content_id"].choices = [("", "— none —"), *((str(pk), n) for pk, n in uploads)]
         self.fields["campaign_id"].choices = [("", "— none —"), *((str(pk), n) for pk, n in campaigns)]
-
-    def add_domain_error(self, err: DomainError) -> None:
-        if isinstance(err.detail, dict):
-            for field, msg in err.detail.items():
-                self.add_error(field if field in self.fields else None, msg)
-        else:
-            self.add_error(None, str(err.detail))

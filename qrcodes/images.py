@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import segno
 
-from tenants.errors import ValidationFailed
+from core.errors import ValidationFailed
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 ECC_LEVELS = ("L", "M", "Q", "H")

@@ -3,7 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from tenants.scoping import TenantOwnedModel
+from core.enums import Classification
+from core.scoping import TenantOwnedModel
 
 
 class QRCode(TenantOwnedModel):
@@ -59,11 +60,7 @@ class ScanEvent(TenantOwnedModel):
     The primary key is a bigint identity rather than the seed's UUID: this is the one
     append-only, high-volume table, and a sequential key keeps its index small and hot."""
 
-    class Classification(models.TextChoices):
-        PENDING = "pending"
-        HUMAN = "human"
-        BOT = "bot"
-        DUPLICATE = "duplicate"
+    Classification = Classification  # core.enums: the raw SQL of other apps uses the same enum
 
     id = models.BigAutoField(primary_key=True)
     # Every index is paid for on the hot INSERT: organization alone is covered by scan_org_time.

@@ -39,10 +39,10 @@ from django.db import DatabaseError, DataError, IntegrityError, connection, tran
 from django.http import HttpRequest
 from django.utils import timezone
 
-from outbound_impact.client_ip import client_ip
+from core.client_ip import client_ip
+from core.errors import DomainError
 from qrcodes.enrichment import ip_for_storage, ip_hash
 from qrcodes.models import QRCode, ScanEvent
-from tenants.errors import DomainError
 from tenants.models import Organization
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,6 @@ exactly like a missing one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,10 +11,11 @@ import idna
 from django.conf import settings
 from django.db.models import QuerySet
 
+from core.errors import NotFound, ValidationFailed
+from core.ids import as_uuid
 from qrcodes.models import QRCode, ScanEvent
-from tenants.errors import NotFound, ValidationFailed
 from tenants.models import Organization
-from tenants.scoping import as_uuid
+from tenants.selectors import LimitUsage, organization_usage
 
 
 def short_url(qr: QRCode) -> str:
@@ -106,21 +106,7 @@ def scan_event_latest(*, organization: Organization, qr_code: QRCode, limit: int
     return ScanEvent.objects.filter(organization=organization, qr_code=qr_code).order_by("-scanned_at", "-id")[:limit]
 
 
-@dataclass(frozen=True)
-class QRUsage:
-    active: int
-    limit: int | None
-
-    @property
-    def at_limit(self) -> bool:
-        return self.limit is not None and self.active >= self.limit
-
-    @property
-    def percent(self) -> int:
-        return 0 if not self.limit else min(100, round(100 * self.active / self.limit))
-
-
-def qr_code_usage(*, organization: Organization) -> QRUsage:
-    """Active QR codes against the plan's max_qr_codes (None = unlimited)."""
-    active = QRCode.objects.filter(organization=organization, status=QRCode.Status.ACTIVE).count()
-    return QRUsage(active, organization.max_qr_codes)
+def qr_code_usage(*, organization: Organization) -> LimitUsage:
+    """Active QR codes against the plan's max_qr_codes (limit None = unlimited): the QR part of
+    tenants.selectors.organization_usage, so the list, the form and the dashboard agree."""
+    return organization_usage(organization=organization).qr_codes

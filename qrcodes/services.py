@@ -17,15 +17,15 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 
-from campaigns.models import Campaign
+from core.errors import LimitExceeded, NotFound, ValidationFailed
+from core.ids import as_uuid
+from core.scoping import related_model
+from qrcodes import hooks
 from qrcodes.models import QRCode, ScanEvent
 from qrcodes.scanning import scan_target_forget
-from tenants.errors import LimitExceeded, NotFound, ValidationFailed
 from tenants.models import Organization, User
 from tenants.roles import require_writer
-from tenants.scoping import as_uuid
 from tenants.services import activity_record, organization_lock
-from uploads.models import UploadedFile
 
 SHORT_CODE_ALPHABET = string.ascii_letters + string.digits
 SHORT_CODE_LENGTH = 10  # 62^10 ~ 8e17: unguessable, and short enough for a small QR symbol
@@ -118,9 +118,11 @@ def _destination(organization: Organization, data: dict, *, current: QRCode | No
     if current is None or "qr_url" in data:
         out["qr_url"] = qr_url_validate(data.get("qr_url"))
     if current is None or "linked_content_id" in data:
-        out["linked_content"] = _owned(UploadedFile, organization, data.get("linked_content_id"), "linked_content_id")
+        uploads = related_model(QRCode, "linked_content")  # uploads is a layer above
+        out["linked_content"] = _owned(uploads, organization, data.get("linked_content_id"), "linked_content_id")
     if current is None or "campaign_id" in data:
-        out["campaign"] = _owned(Campaign, organization, data.get("campaign_id"), "campaign_id")
+        campaigns = related_model(QRCode, "campaign")  # campaigns is a layer above
+        out["campaign"] = _owned(campaigns, organization, data.get("campaign_id"), "campaign_id")
     qr_url = out.get("qr_url", current.qr_url if current else "")
     content = out["linked_content"] if "linked_content" in out else (current.linked_content if current else None)
     if not qr_url and content is None:
@@ -217,7 +219,9 @@ def qr_code_set_status(*, organization: Organization, actor: User, qr_code_id: A
 
 def qr_code_delete(*, organization: Organization, actor: User, qr_code_id: Any) -> None:
     """Delete a QR code and its scan events (Admins and Editors); its counted scans leave the
-    organization's total. Archive instead to keep the history. Retried on a deadlock with a
+    organization's total and, in the same transaction, every analytics rollup (the
+    qrcodes.hooks.qr_codes_deleting hook), which then equals a rebuild from the remaining
+    scans. Archive instead to keep the history. Retried on a deadlock with a
     scan worker that claimed one of its newest events in the same instant."""
     require_writer(actor, organization)
     for attempt in range(3):
@@ -240,6 +244,8 @@ def _delete(organization: Organization, actor: User, qr_code_id: Any) -> None:
     qr = _get_for_update(org, pk)
     ScanEvent.objects.filter(organization=org, qr_code_id=pk).delete()  # scans since the first pass
     Organization.objects.filter(pk=org.pk).update(total_qr_scans=F("total_qr_scans") - qr.total_scans)
+    # Analytics takes the code's scans out of its rollups, under these locks (qrcodes.hooks).
+    hooks.run(hooks.qr_codes_deleting, org.pk, [pk])
     scan_target_forget(qr)
     name = qr.name
     qr.delete()

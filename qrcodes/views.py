@@ -4,19 +4,19 @@ redirect. `/s/<code>` is the hot path: a cached lookup, one INSERT, a 302."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from outbound_impact.client_ip import client_ip
+from core.client_ip import client_ip
+from core.errors import DomainError
+from core.errors import PermissionDenied as RoleDenied
+from core.web import add_domain_errors, get_or_404, refusals_as_http
 from qrcodes import selectors, services
 from qrcodes.forms import QRCodeForm
 from qrcodes.models import QRCode
 from qrcodes.scanning import scan_capture, scan_flood_wait, scan_target_for_code
 from tenants.decorators import tenant_required
-from tenants.errors import DomainError, NotFound
-from tenants.errors import PermissionDenied as RoleDenied
 from tenants.roles import can_write
 
 
@@ -43,13 +43,6 @@ def scan_redirect(request: HttpRequest, short_code: str) -> HttpResponse:
     return response
 
 
-def _get_or_404(request: HttpRequest, qr_code_id) -> QRCode:
-    try:
-        return selectors.qr_code_get(organization=request.organization, qr_code_id=qr_code_id)
-    except NotFound as e:
-        raise Http404("QR code not found") from e
-
-
 @tenant_required
 def qr_list(request: HttpRequest) -> HttpResponse:
     org = request.organization
@@ -73,7 +66,7 @@ def qr_new(request: HttpRequest) -> HttpResponse:
         try:
             qr = services.qr_code_create(organization=org, actor=request.user, data=form.cleaned_data)
         except DomainError as err:
-            form.add_domain_error(err)
+            add_domain_errors(form, err)
             refused = isinstance(err, RoleDenied)  # 403, as the API answers
         else:
             messages.success(request, f"QR code “{qr.name}” created.")
@@ -85,7 +78,7 @@ def qr_new(request: HttpRequest) -> HttpResponse:
 @tenant_required
 def qr_detail(request: HttpRequest, qr_code_id) -> HttpResponse:
     org = request.organization
-    qr = _get_or_404(request, qr_code_id)
+    qr = get_or_404(selectors.qr_code_get, organization=org, qr_code_id=qr_code_id)
     return render(request, "qrcodes/detail.html", {
         "qr": qr, "short_url": selectors.short_url(qr),
         "scans": selectors.scan_event_latest(organization=org, qr_code=qr),
@@ -97,7 +90,7 @@ def qr_detail(request: HttpRequest, qr_code_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def qr_edit(request: HttpRequest, qr_code_id) -> HttpResponse:
     org = request.organization
-    qr = _get_or_404(request, qr_code_id)
+    qr = get_or_404(selectors.qr_code_get, organization=org, qr_code_id=qr_code_id)
     initial = {
         "name": qr.name, "location": qr.location, "qr_url": qr.qr_url,
         "linked_content_id": str(qr.linked_content_id or ""), "campaign_id": str(qr.campaign_id or ""),
@@ -108,7 +101,7 @@ def qr_edit(request: HttpRequest, qr_code_id) -> HttpResponse:
         try:
             qr = services.qr_code_update(organization=org, actor=request.user, qr_code_id=qr.pk, data=form.cleaned_data)
         except DomainError as err:
-            form.add_domain_error(err)
+            add_domain_errors(form, err)
             refused = isinstance(err, RoleDenied)
         else:
             messages.success(request, "Saved.")
@@ -126,17 +119,15 @@ def qr_action(request: HttpRequest, qr_code_id, action: str) -> HttpResponse:
     org = request.organization
     if action not in (*_ACTIONS, "delete"):
         raise Http404("Unknown action")
-    qr = _get_or_404(request, qr_code_id)
+    qr = get_or_404(selectors.qr_code_get, organization=org, qr_code_id=qr_code_id)
     try:
-        if action == "delete":
-            services.qr_code_delete(organization=org, actor=request.user, qr_code_id=qr.pk)
-            messages.success(request, f"QR code “{qr.name}” deleted.")
-            return redirect("qrcodes")
-        services.qr_code_set_status(organization=org, actor=request.user, qr_code_id=qr.pk, status=_ACTIONS[action])
-    except NotFound as e:
-        raise Http404("QR code not found") from e
-    except RoleDenied as err:
-        raise Forbidden(str(err.detail)) from err
+        with refusals_as_http(not_found="QR code not found"):
+            if action == "delete":
+                services.qr_code_delete(organization=org, actor=request.user, qr_code_id=qr.pk)
+                messages.success(request, f"QR code “{qr.name}” deleted.")
+                return redirect("qrcodes")
+            services.qr_code_set_status(organization=org, actor=request.user, qr_code_id=qr.pk,
+                                        status=_ACTIONS[action])
     except DomainError as err:
         messages.error(request, str(err.detail))
     else:

@@ -3,19 +3,21 @@
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from outbound_impact.client_ip import client_ip
-from outbound_impact.hardening import ScopedThrottle
-from outbound_impact.openapi import ErrorResponse
-from outbound_impact.pagination import PAGE_PARAMETERS, page_fields, page_of
+from core.client_ip import client_ip
+from core.errors import ValidationFailed
+from core.openapi import ErrorResponse
+from core.pagination import PAGE_PARAMETERS, page_fields, page_of
+from core.throttles import ScopedThrottle
+from core.web import json_object, parse_limit
 from tenants import selectors, services, tokens
-from tenants.errors import ValidationFailed
+from tenants.api_base import PrincipalAPIView, PublicAPIView, TenantAPIView
+from tenants.plans import plan_choices
+from tenants.roles import ADMINS, MEMBERS
 from tenants.tokens import auth_response
 
 
@@ -25,9 +27,13 @@ class RegisterSerializer(serializers.Serializer):
     full_name = serializers.CharField()
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True)
-    plan_type = serializers.ChoiceField(choices=["small_business", "medium_business", "enterprise"])
+    plan_type = serializers.ChoiceField(choices=[])  # the plan table's keys, read per instance
     phone = serializers.CharField(required=False, allow_blank=True)
     billing_address = serializers.CharField(required=False, allow_blank=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan_type"].choices = plan_choices()
 
 
 class LoginSerializer(serializers.Serializer):
@@ -55,15 +61,7 @@ AuthResponse = inline_serializer(
 )
 
 
-def _json_object(request: Request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationFailed("Send a JSON object.", code="invalid_body")
-    return dict(request.data)
-
-
-class AuthThrottled(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
+class AuthThrottled(PublicAPIView):
     throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
 
@@ -73,14 +71,14 @@ class RegisterView(AuthThrottled):
 
     @extend_schema(request=RegisterSerializer, responses={201: AuthResponse, 409: ErrorResponse}, tags=["auth"])
     def post(self, request: Request) -> Response:
-        user = services.organization_register(data=_json_object(request), ip_address=client_ip(request))
+        user = services.organization_register(data=json_object(request), ip_address=client_ip(request))
         return Response(auth_response(user), status=status.HTTP_201_CREATED)
 
 
 class LoginView(AuthThrottled):
     @extend_schema(request=LoginSerializer, responses={200: AuthResponse, 401: ErrorResponse}, tags=["auth"])
     def post(self, request: Request) -> Response:
-        data = _json_object(request)
+        data = json_object(request)
         user = services.auth_check_credentials(
             request=request._request, email=data.get("email"), password=data.get("password")
         )
@@ -98,7 +96,7 @@ class RefreshSerializer(serializers.Serializer):
         return tokens.refresh_rotate(attrs["refresh"])
 
 
-class RefreshView(TokenRefreshView):
+class RefreshView(PublicAPIView, TokenRefreshView):
     """Rotates the refresh token; a rotated token presented again revokes its whole family."""
 
     throttle_classes = [ScopedThrottle]
@@ -110,8 +108,8 @@ class RefreshView(TokenRefreshView):
         return super().post(request, *args, **kwargs)
 
 
-class LogoutView(APIView):
-    permission_classes = [IsAuthenticated]
+class LogoutView(PrincipalAPIView):
+    """Any signed-in user, staff and members of a suspended organization included."""
 
     @extend_schema(
         request=inline_serializer("LogoutRequest", {"refresh": serializers.CharField()}),
@@ -119,7 +117,7 @@ class LogoutView(APIView):
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
-        data = _json_object(request)
+        data = json_object(request)
         raw = data.get("refresh")
         if not isinstance(raw, str) or not raw:
             raise ValidationFailed({"refresh": "The refresh token to revoke is required."}, code="invalid_token")
@@ -156,7 +154,9 @@ TeamPatch = inline_serializer(
 )
 
 
-class TeamView(APIView):
+class TeamView(TenantAPIView):
+    write_access = ADMINS
+
     @extend_schema(
         parameters=PAGE_PARAMETERS,
         responses={200: inline_serializer("Team", {
@@ -167,30 +167,32 @@ class TeamView(APIView):
         tags=["team"],
     )
     def get(self, request: Request) -> Response:
-        org = request.organization
+        org = self.organization
         users, paging = page_of(selectors.user_list(organization=org), request, self)
         return Response({**selectors.team_usage(organization=org), **paging,
                          "users": TeamMemberSerializer(users, many=True).data})
 
     @extend_schema(request=TeamInput, responses={201: TeamMemberSerializer, 409: ErrorResponse}, tags=["team"])
     def post(self, request: Request) -> Response:
-        data = _json_object(request)
+        data = json_object(request)
         user = services.team_invite(
-            organization=request.organization, actor=request.user, email=data.get("email"),
+            organization=self.organization, actor=request.user, email=data.get("email"),
             full_name=data.get("full_name") or "", role=data.get("role") or "Viewer",
         )
         return Response(TeamMemberSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class TeamMemberView(APIView):
+class TeamMemberView(TenantAPIView):
+    write_access = ADMINS
+
     @extend_schema(request=TeamPatch, responses={200: TeamMemberSerializer, 409: ErrorResponse}, tags=["team"])
     def patch(self, request: Request, user_id: str) -> Response:
-        data = _json_object(request)
+        data = json_object(request)
         unknown = sorted(set(data) - {"role", "status"})
         if unknown:
             raise ValidationFailed({key: "Unknown field." for key in unknown})
         user = services.team_update(
-            organization=request.organization, actor=request.user, user_id=user_id,
+            organization=self.organization, actor=request.user, user_id=user_id,
             role=data.get("role"), status=data.get("status"),
         )
         return Response(TeamMemberSerializer(user).data)
@@ -213,7 +215,9 @@ ActivityItemList = inline_serializer(
 )
 
 
-class ActivityTrackView(APIView):
+class ActivityTrackView(TenantAPIView):
+    write_access = MEMBERS  # a Viewer's share click is logged too; it changes no content
+
     @extend_schema(
         request=inline_serializer("ActivityTrack", {
             "action": serializers.CharField(), "entity_type": serializers.CharField(),
@@ -222,12 +226,12 @@ class ActivityTrackView(APIView):
         tags=["activity"],
     )
     def post(self, request: Request) -> Response:
-        data = _json_object(request)
+        data = json_object(request)
         unknown = sorted(set(data) - {"action", "entity_type", "entity_id", "metadata"})
         if unknown:
             raise ValidationFailed({key: "Unknown field." for key in unknown})
         row = services.activity_track(
-            organization=request.organization, actor=request.user, action=data.get("action"),
+            organization=self.organization, actor=request.user, action=data.get("action"),
             entity_type=data.get("entity_type"), entity_id=data.get("entity_id"),
             metadata=data.get("metadata"), ip_address=client_ip(request),
         )
@@ -238,7 +242,7 @@ class ActivityTrackView(APIView):
         )
 
 
-class ActivityRecentView(APIView):
+class ActivityRecentView(TenantAPIView):
     MAX_LIMIT = 100
 
     @extend_schema(
@@ -247,11 +251,5 @@ class ActivityRecentView(APIView):
         responses={200: ActivityItemList}, tags=["activity"],
     )
     def get(self, request: Request) -> Response:
-        raw = request.query_params.get("limit", "10")
-        try:
-            limit = int(raw)
-        except ValueError:
-            limit = 0
-        if not 1 <= limit <= self.MAX_LIMIT:
-            raise ValidationFailed({"limit": f"A whole number from 1 to {self.MAX_LIMIT}."})
-        return Response(selectors.activity_recent(organization=request.organization, limit=limit))
+        limit = parse_limit(request.query_params.get("limit"), default=10, maximum=self.MAX_LIMIT)
+        return Response(selectors.activity_recent(organization=self.organization, limit=limit))

@@ -14,7 +14,7 @@ import unicodedata
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 
-from tenants.errors import ValidationFailed
+from core.errors import ValidationFailed
 
 EMAIL_MAX_LENGTH = 254  # the User.email column
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from tenants.emails import InvalidEmail, normalize_email
-from tenants.plans import PLAN_CHOICES
+from tenants.plans import plan_signup_choices
 
 
 class EmailFormField(forms.EmailField):
@@ -25,7 +25,7 @@ class RegistrationForm(forms.Form):
     full_name = forms.CharField(max_length=255, label="Your name")
     email = EmailFormField(label="Your email (login)")
     password = forms.CharField(widget=forms.PasswordInput, min_length=8)
-    plan_type = forms.ChoiceField(choices=PLAN_CHOICES, label="Plan")
+    plan_type = forms.ChoiceField(choices=plan_signup_choices, label="Plan")
     phone = forms.CharField(max_length=40, required=False)
     billing_address = forms.CharField(max_length=500, required=False)
 

@@ -9,9 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from core.scoping import bind_organization
 from tenants.authentication import ANONYMOUS, CredentialsConflict, MalformedAuthorization, resolve_principal
 from tenants.models import Organization, User
-from tenants.scoping import bind_organization
 
 # Public paths that never act for a tenant: skip the session/JWT lookup entirely.
 _UNBOUND_PREFIXES = ("/s/", "/c/", "/static/", "/healthz")

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
 
+from core.scoping import TenantOwnedModel
+from tenants import plans
 from tenants.emails import InvalidEmail, normalize_email
-from tenants.plans import PLAN_CHOICES, SMALL_BUSINESS
-from tenants.scoping import TenantOwnedModel
 
 GB = 1024**3
 _DEFERRED = object()  # a field not loaded from the database
@@ -26,12 +26,18 @@ class Organization(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company_name = models.CharField(max_length=255)
     company_email = models.EmailField(max_length=254)
-    plan_type = models.CharField(max_length=32, choices=PLAN_CHOICES, default=SMALL_BUSINESS)
+    # Choices and defaults come from the plan table (tenants.plans); the limit and price
+    # columns are the plan's, copied by tenants.services.organization_apply_plan.
+    plan_type = models.CharField(max_length=32, choices=plans.plan_choices, default=plans.default_plan_type)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    max_contributors = models.PositiveIntegerField(null=True, blank=True, help_text="Empty = unlimited")
-    max_qr_codes = models.PositiveIntegerField(null=True, blank=True, help_text="Empty = unlimited")
-    storage_limit_gb = models.PositiveIntegerField(default=250)
-    monthly_price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    max_contributors = models.PositiveIntegerField(
+        null=True, blank=True, default=plans.default_max_contributors, help_text="Empty = unlimited"
+    )
+    max_qr_codes = models.PositiveIntegerField(
+        null=True, blank=True, default=plans.default_max_qr_codes, help_text="Empty = unlimited"
+    )
+    storage_limit_gb = models.PositiveIntegerField(default=plans.default_storage_limit_gb)
+    monthly_price = models.DecimalField(max_digits=10, decimal_places=2, default=plans.default_monthly_price)
     phone = models.CharField(max_length=40, blank=True)
     billing_address = models.CharField(max_length=500, blank=True)
     total_qr_codes = models.PositiveIntegerField(default=0)
@@ -124,7 +130,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     # Every credential (session, access and refresh token) carries the generation it was
     # issued under; a password change, reset or deactivation moves it on, which voids them all.
-    auth_generation = models.PositiveIntegerField(default=0, editable=False)
+    auth_generation = models.PositiveIntegerField(default=0, db_default=0, editable=False)  # db_default: bulk COPY
 
     objects = UserManager()
 
@@ -202,6 +208,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         # is_staff (the console's add form) skips that constraint's own validation.
         if not self.is_staff and self.organization_id is None:
             raise ValidationError({"organization": "A customer user needs an organization (only OI staff have none)."})
+
+
+# The users a plan's max_contributors counts (seats): the limit check, the team page and the
+# usage meters all count these.
+CONTRIBUTOR_STATUSES = (User.Status.ACTIVE, User.Status.INVITED)
 
 
 class RevokedTokenFamily(models.Model):

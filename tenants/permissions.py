@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from tenants.roles import can_write
+from tenants.roles import WRITERS, WriteAccess
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -27,16 +27,20 @@ class IsTenantMember(BasePermission):
 
 
 class TenantRolePermission(IsTenantMember):
-    """Reads for every member; writes only for roles allowed by tenants.roles."""
-
-    message = "Your role does not allow this action."
+    """Reads for every member; writes for the roles the view's `write_access` allows
+    (tenants.roles: WRITERS unless the view declares MEMBERS or ADMINS), refused with the
+    words the service would use."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not super().has_permission(request, view):
             return False
         if request.method in SAFE_METHODS:
             return True
-        return can_write(request.user)
+        access: WriteAccess = getattr(view, "write_access", WRITERS)
+        if access.allows(request.user):
+            return True
+        self.message = access.refusal  # this instance serves this one request
+        return False
 
 
 class IsOIStaff(BasePermission):

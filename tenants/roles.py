@@ -6,10 +6,12 @@ one-principal middleware (tenants.authentication), so a service never acts for a
 one organization on another's data, whatever a caller passes."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from tenants.errors import PermissionDenied
+from core.errors import PermissionDenied
+from core.scoping import current_organization
 from tenants.models import Organization, User
-from tenants.scoping import current_organization
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +19,27 @@ logger = logging.getLogger(__name__)
 def can_write(user: User) -> bool:
     """Admins and Editors create, change and delete content; Viewers only read."""
     return user.role in (User.Role.ADMIN, User.Role.EDITOR)
+
+
+def can_manage_team(user: User) -> bool:
+    """Only Admins invite people, change roles and deactivate members."""
+    return user.role == User.Role.ADMIN
+
+
+@dataclass(frozen=True)
+class WriteAccess:
+    """Which members may write (POST, PATCH, DELETE) somewhere, and what a refused one is told.
+    Services refuse with `refusal` (require_writer, require_admin); an API view declares its
+    level (tenants.api_base.TenantAPIView.write_access) and its permission refuses with the
+    same words before the view runs."""
+
+    allows: Callable[[User], bool]
+    refusal: str
+
+
+MEMBERS = WriteAccess(lambda user: True, "")  # e.g. activity tracking: it logs, it changes no content
+WRITERS = WriteAccess(can_write, "Viewers cannot create, change or delete.")
+ADMINS = WriteAccess(can_manage_team, "Only an organization Admin can manage the team.")
 
 
 def require_member(user: User, organization: Organization) -> None:
@@ -28,13 +51,15 @@ def require_member(user: User, organization: Organization) -> None:
         raise PermissionDenied("You are not a member of this organization.", code="wrong_organization")
 
 
-def require_writer(user: User, organization: Organization) -> None:
+def _require(access: WriteAccess, user: User, organization: Organization) -> None:
     require_member(user, organization)
-    if not can_write(user):
-        raise PermissionDenied("Viewers cannot create, change or delete.")
+    if not access.allows(user):
+        raise PermissionDenied(access.refusal)
+
+
+def require_writer(user: User, organization: Organization) -> None:
+    _require(WRITERS, user, organization)
 
 
 def require_admin(user: User, organization: Organization) -> None:
-    require_member(user, organization)
-    if user.role != User.Role.ADMIN:
-        raise PermissionDenied("Only an organization Admin can manage the team.")
+    _require(ADMINS, user, organization)

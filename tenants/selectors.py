@@ -1,9 +1,17 @@
 """Reads for organizations and their people."""
 
-from django.apps import apps
-from django.db.models import QuerySet
+from __future__ import annotations
 
-from tenants.models import ActivityLog, Organization, User
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from core.enums import Classification
+from tenants.models import CONTRIBUTOR_STATUSES, GB, ActivityLog, Organization, User
+
+NEAR_LIMIT = 0.8  # from this share of a limit on, meters warn and the dashboard suggests an upgrade
 
 
 def user_list(*, organization: Organization) -> QuerySet[User]:
@@ -46,12 +54,74 @@ def activity_actions(*, organization: Organization) -> list[str]:
     )
 
 
+@dataclass(frozen=True)
+class LimitUsage:
+    """How much of one plan limit an organization uses. `limit` None = unlimited; a limit of 0
+    is full from the start (nothing more may be added)."""
+
+    used: int
+    limit: int | None
+
+    @property
+    def ratio(self) -> float:
+        if self.limit is None:
+            return 0.0
+        return self.used / self.limit if self.limit else 1.0
+
+    @property
+    def percent(self) -> int:
+        """0..100, for a meter's width."""
+        return min(100, round(100 * self.ratio))
+
+    @property
+    def near_limit(self) -> bool:
+        return self.limit is not None and self.ratio >= NEAR_LIMIT
+
+    @property
+    def at_limit(self) -> bool:
+        """No room for one more (what the services refuse, counted the same way)."""
+        return self.limit is not None and self.used >= self.limit
+
+
+@dataclass(frozen=True)
+class OrganizationUsage:
+    contributors: LimitUsage  # active and invited users / max_contributors
+    qr_codes: LimitUsage  # active QR codes / max_qr_codes
+    storage_bytes: LimitUsage  # bytes stored / storage_limit_gb in bytes
+    total_uploads: int
+
+
+def organization_usage(*, organization: Organization) -> OrganizationUsage:
+    """The organization's use of each plan limit, as the limit checks count it: contributor
+    seats are active and invited users (counted); active QR codes and stored bytes are the
+    organization's counters, which the QR and upload services move under the organization's
+    row lock (and `scan_counters_recompute` / `uploads_reconcile` rebuild). One query, fresh
+    from the database (not the possibly stale `organization` instance). Any caller that acts
+    for `organization`; reads that organization only."""
+    seats = (
+        User.objects.filter(organization=OuterRef("pk"), status__in=CONTRIBUTOR_STATUSES)
+        .order_by().values("organization").annotate(n=Count("pk")).values("n")[:1]
+    )
+    row = (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(contributors=Coalesce(Subquery(seats, output_field=IntegerField()), Value(0)))
+        .values("contributors", "max_contributors", "total_qr_codes", "max_qr_codes",
+                "storage_used_bytes", "storage_limit_gb", "total_uploads")
+        .get()
+    )
+    return OrganizationUsage(
+        contributors=LimitUsage(row["contributors"], row["max_contributors"]),
+        qr_codes=LimitUsage(row["total_qr_codes"], row["max_qr_codes"]),
+        storage_bytes=LimitUsage(row["storage_used_bytes"], row["storage_limit_gb"] * GB),
+        total_uploads=row["total_uploads"],
+    )
+
+
 def team_usage(*, organization: Organization) -> dict:
-    """Contributor seats: active and invited users against the plan's max_contributors."""
-    used = User.objects.filter(
-        organization=organization, status__in=(User.Status.ACTIVE, User.Status.INVITED)
-    ).count()
-    return {"contributors_used": used, "max_contributors": organization.max_contributors}
+    """Contributor seats: active and invited users against the plan's max_contributors (the
+    team page and GET /api/team)."""
+    seats = organization_usage(organization=organization).contributors
+    return {"contributors_used": seats.used, "max_contributors": seats.limit}
 
 
 _ACTION_PHRASES = {
@@ -95,7 +165,7 @@ def scan_latest(*, organization: Organization, limit: int = 10) -> list:
     scan_event = apps.get_model("qrcodes", "ScanEvent")
     return list(
         scan_event.objects.filter(organization=organization)
-        .exclude(classification="bot")
+        .exclude(classification=Classification.BOT)
         .select_related("qr_code")
         .order_by("-scanned_at", "-id")[:limit]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
@@ -22,14 +23,16 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from redis.exceptions import RedisError
 
-from outbound_impact.geoip import geoip_lookup
-from outbound_impact.hardening import LockedOut, ServiceUnavailable, lockout_message, lockout_seconds
+from core.errors import AuthenticationFailed, Conflict, LimitExceeded, NotFound, ValidationFailed
+from core.geoip import geoip_lookup
+from core.ids import as_uuid
+from core.scoping import bind_organization
+from core.throttles import ServiceUnavailable
 from tenants.emails import InvalidEmail, normalize_email
-from tenants.errors import AuthenticationFailed, Conflict, LimitExceeded, NotFound, ValidationFailed
-from tenants.models import ActivityLog, Organization, User
+from tenants.lockout import LockedOut, lockout_message, lockout_seconds
+from tenants.models import CONTRIBUTOR_STATUSES, ActivityLog, Organization, User
 from tenants.plans import PLANS, plan_for
 from tenants.roles import require_admin, require_member
-from tenants.scoping import as_uuid, bind_organization
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +145,7 @@ def organization_register(*, data: dict[str, Any], ip_address: str | None = None
 def auth_check_credentials(*, request: HttpRequest, email: str, password: str) -> User:
     """The user for these credentials, if they may log in now. One message for every failure
     about the credentials themselves, so the API does not reveal which emails exist.
-    `request` is the Django HttpRequest (not DRF's): the lockout (outbound_impact.hardening)
+    `request` is the Django HttpRequest (not DRF's): the lockout (core.throttles)
     counts failures on it per (account, address) pair, per account and per client address, and
     refuses a locked pair or address, or an account inside its slowdown, without checking the
     password (LockedOut, 429, with how long to wait). With the lockout store (Redis) down:
@@ -262,13 +265,25 @@ def activity_track(
 
 # --- Team: invitations, roles, deactivation -------------------------------------------------
 
-CONTRIBUTOR_STATUSES = (User.Status.ACTIVE, User.Status.INVITED)
-
-
 def organization_lock(organization: Organization) -> Organization:
     """The organization's row, locked for this transaction (limits and counters are checked
-    under it)."""
+    under it). With `organizations_lock`, the one way to lock organization rows."""
     return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def organizations_lock(organization_ids: Iterable[Any]) -> list[Any]:
+    """Lock several organizations' rows for this transaction in id order, the lock order the
+    scan workers and the services share (organizations by id, then QR codes by id), so they
+    never wait on each other in a cycle. FOR NO KEY UPDATE: counters and plan fields change,
+    keys never, so inserts that reference these rows (scan events) do not wait. Returns the
+    ids that exist, sorted."""
+    ids = sorted(set(organization_ids))
+    if not ids:
+        return []
+    return list(
+        Organization.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
+        .values_list("pk", flat=True)
+    )
 
 
 def _contributors(organization: Organization) -> int:

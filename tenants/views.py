@@ -5,30 +5,22 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from outbound_impact.client_ip import client_ip
-from outbound_impact.hardening import rate_limit_wait
+from core.client_ip import client_ip
+from core.errors import DomainError
+from core.ids import as_uuid
+from core.throttles import rate_limit_wait
+from core.web import add_domain_errors, refusals_as_http
 from tenants import selectors, services
 from tenants.decorators import tenant_required
-from tenants.errors import DomainError, NotFound
-from tenants.errors import PermissionDenied as RoleDenied
 from tenants.forms import LoginForm, PasswordResetForm, RegistrationForm, TeamInviteForm
 from tenants.models import User
-from tenants.scoping import as_uuid
-
-
-def _add_domain_errors(form, err: DomainError) -> None:
-    if isinstance(err.detail, dict):
-        for field, msg in err.detail.items():
-            form.add_error(field if field in form.fields else None, msg)
-    else:
-        form.add_error(None, str(err.detail))
+from tenants.roles import can_manage_team
 
 
 def _rate_limited(request: HttpRequest, template: str, form, wait: int) -> HttpResponse:
@@ -50,7 +42,7 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             user = services.organization_register(data=form.cleaned_data, ip_address=client_ip(request))
         except DomainError as err:
-            _add_domain_errors(form, err)
+            add_domain_errors(form, err)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.user_login_record(user=user, ip_address=client_ip(request))
@@ -89,7 +81,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         try:
             user = services.auth_check_credentials(request=request, **form.cleaned_data)
         except DomainError as err:
-            _add_domain_errors(form, err)
+            add_domain_errors(form, err)
             if err.status_code in (429, 503):  # locked out / lockout store down: say so
                 response = render(request, "tenants/login.html", {"form": form}, status=err.status_code)
                 for header, value in getattr(err, "headers", {}).items():
@@ -132,7 +124,7 @@ def team(request: HttpRequest) -> HttpResponse:
         try:
             user = services.team_invite(organization=org, actor=request.user, **form.cleaned_data)
         except DomainError as err:
-            _add_domain_errors(form, err)
+            add_domain_errors(form, err)
             status = err.status_code
         else:
             messages.success(request, f"Invitation sent to {user.email}.")
@@ -143,7 +135,7 @@ def team(request: HttpRequest) -> HttpResponse:
         "form": form,
         "members": selectors.user_list(organization=org),
         "usage": selectors.team_usage(organization=org),
-        "is_admin": request.user.role == User.Role.ADMIN,
+        "is_admin": can_manage_team(request.user),
         "roles": User.Role.values,
     }
     return render(request, "tenants/team.html", context, status=status)
@@ -153,14 +145,11 @@ def team(request: HttpRequest) -> HttpResponse:
 @require_POST
 def team_member_update(request: HttpRequest, user_id: str) -> HttpResponse:
     try:
-        user = services.team_update(
-            organization=request.organization, actor=request.user, user_id=user_id,
-            role=request.POST.get("role") or None, status=request.POST.get("status") or None,
-        )
-    except NotFound as e:
-        raise Http404("User not found.") from e
-    except RoleDenied as err:
-        raise Forbidden(str(err.detail)) from err
+        with refusals_as_http(not_found="User not found."):
+            user = services.team_update(
+                organization=request.organization, actor=request.user, user_id=user_id,
+                role=request.POST.get("role") or None, status=request.POST.get("status") or None,
+            )
     except DomainError as err:
         messages.error(request, str(err.detail))
     else:
@@ -186,7 +175,7 @@ def team_invite_accept(request: HttpRequest, uidb64: str, token: str) -> HttpRes
                 user=user, password=form.cleaned_data["new_password1"], ip_address=client_ip(request)
             )
         except DomainError as err:
-            _add_domain_errors(form, err)
+            add_domain_errors(form, err)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.user_login_record(user=user, ip_address=client_ip(request))

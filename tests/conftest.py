@@ -15,10 +15,10 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from campaigns.services import campaign_create
+from core.scoping import bind_organization
 from qrcodes.models import QRCode, ScanEvent
 from qrcodes.services import qr_code_create
 from tenants.models import Organization, User
-from tenants.scoping import bind_organization
 from tenants.tests.factories import UserFactory
 from uploads.models import UploadedFile
 from uploads.services import upload_create

@@ -14,10 +14,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from outbound_impact.hardening import redis_breaker
+from core.scoping import bind_organization
+from core.throttles import redis_breaker
 from qrcodes.models import ScanEvent
 from qrcodes.services import qr_code_create
-from tenants.scoping import bind_organization
 from tenants.tests.factories import PASSWORD, UserFactory
 from tenants.tokens import tokens_for
 
@@ -210,7 +210,7 @@ def test_production_rates_are_realistic(settings):
     assert rates == {"auth": "20/min", "user": "600/min", "anon": "120/min", "register": "10/hour",
                      "password_reset": "10/hour", "password_reset_address": "3/hour"}
     assert production.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
-        "outbound_impact.hardening.AnonThrottle", "outbound_impact.hardening.UserThrottle"]
+        "core.throttles.AnonThrottle", "core.throttles.UserThrottle"]
     assert (production.AXES_FAILURE_LIMIT, production.AXES_COOLOFF_TIME) == (8, timedelta(minutes=15))
     assert (production.SCAN_FLOOD_LIMIT, production.SCAN_FLOOD_WINDOW_SECONDS) == (120, 60)
 

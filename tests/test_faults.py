@@ -22,12 +22,12 @@ from django.test import Client
 from redis.exceptions import RedisError
 from rest_framework.test import APIClient
 
+from core.scoping import bind_organization
 from qrcodes.counting import scan_spool_drain
 from qrcodes.models import QRCode, ScanEvent
 from qrcodes.scanning import scan_spool_client, spool_stats
 from qrcodes.services import qr_code_create
 from qrcodes.tasks import scan_sweep
-from tenants.scoping import bind_organization
 from tenants.tokens import tokens_for
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 "

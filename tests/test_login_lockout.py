@@ -10,7 +10,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
-from outbound_impact import hardening
+from tenants import lockout as hardening
 from tenants.tests.factories import PASSWORD, staff_user
 
 ATTACKER = "203.0.113.66"

@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 from rest_framework.exceptions import ParseError
 
-from outbound_impact.parsers import MAX_JSON_DEPTH, JSONParser, json_depth_exceeds
+from core.parsers import MAX_JSON_DEPTH, JSONParser, json_depth_exceeds
+from core.scoping import bind_organization
 from qrcodes.models import ScanEvent
 from qrcodes.services import qr_code_create
-from tenants.scoping import bind_organization
 
 pytestmark = pytest.mark.django_db
 

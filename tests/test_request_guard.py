@@ -1,6 +1,6 @@
 """Bad bytes never reach a view (issue 11): a NUL or invalid UTF-8 in the path, the query
 string, a cookie or a urlencoded form body answers 400 from one middleware
-(outbound_impact.request_guard), JSON under /api/ and a small page elsewhere, never a 500.
+(core.request_guard), JSON under /api/ and a small page elsewhere, never a 500.
 Headers are not refused: a scan from a client with a junk User-Agent is still a scan (the scan
 capture cleans what it stores)."""
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from core.scoping import bind_organization
 from oi_admin.tests.conftest import make_staff
 from qrcodes.services import qr_code_create
 from tenants.models import ActivityLog
-from tenants.scoping import bind_organization
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from outbound_impact.api_errors import DefaultPagination
-from outbound_impact.client_ip import client_ip
-from outbound_impact.openapi import ErrorResponse
-from tenants.errors import NotFound
+from core.api_errors import DefaultPagination
+from core.client_ip import client_ip
+from core.errors import NotFound
+from core.openapi import ErrorResponse
+from tenants.api_base import TenantAPIView
 from uploads import selectors, services
 from uploads.delivery import MissingObject, file_response
 from uploads.errors import FileTooLarge
@@ -55,7 +55,7 @@ UploadInput = inline_serializer(
 )
 
 
-class UploadListView(APIView):
+class UploadListView(TenantAPIView):
     parser_classes = [MultiPartParser, FormParser]
     pagination_class = DefaultPagination
 
@@ -68,7 +68,7 @@ class UploadListView(APIView):
     @extend_schema(parameters=[OpenApiParameter("campaign_id", OpenApiTypes.UUID)],
                    responses={200: UploadSerializer(many=True)}, tags=["uploads"])
     def get(self, request: Request) -> Response:
-        qs = selectors.upload_list(organization=request.organization, campaign_id=request.query_params.get("campaign_id"))
+        qs = selectors.upload_list(organization=self.organization, campaign_id=request.query_params.get("campaign_id"))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(UploadSerializer(page, many=True).data)
@@ -80,7 +80,7 @@ class UploadListView(APIView):
         if getattr(request._request, "upload_too_large", False):
             raise FileTooLarge(f"Files can be at most {settings.UPLOAD_MAX_BYTES} bytes.")
         upload = services.upload_create(
-            organization=request.organization,
+            organization=self.organization,
             actor=request.user,
             file=files.get("file"),
             file_name=data.get("file_name"),
@@ -90,21 +90,21 @@ class UploadListView(APIView):
         return Response(UploadSerializer(upload).data, status=status.HTTP_201_CREATED)
 
 
-class UploadDetailView(APIView):
+class UploadDetailView(TenantAPIView):
     @extend_schema(responses={200: UploadSerializer}, tags=["uploads"])
     def get(self, request: Request, upload_id: str) -> Response:
-        upload = selectors.upload_get(organization=request.organization, upload_id=upload_id)
+        upload = selectors.upload_get(organization=self.organization, upload_id=upload_id)
         return Response(UploadSerializer(upload).data)
 
     @extend_schema(responses={204: None}, tags=["uploads"])
     def delete(self, request: Request, upload_id: str) -> Response:
         services.upload_delete(
-            organization=request.organization, actor=request.user, upload_id=upload_id, ip_address=client_ip(request)
+            organization=self.organization, actor=request.user, upload_id=upload_id, ip_address=client_ip(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UploadDownloadView(APIView):
+class UploadDownloadView(TenantAPIView):
     @extend_schema(
         parameters=[OpenApiParameter("inline", OpenApiTypes.STR, enum=["1"], description="1: show in the browser")],
         responses={(200, "*/*"): OpenApiTypes.BINARY,
@@ -112,14 +112,14 @@ class UploadDownloadView(APIView):
         tags=["uploads"],
     )
     def get(self, request: Request, upload_id: str) -> HttpResponse:
-        upload = selectors.upload_get(organization=request.organization, upload_id=upload_id)
+        upload = selectors.upload_get(organization=self.organization, upload_id=upload_id)
         try:
             return file_response(upload, inline=request.query_params.get("inline") == "1")
         except MissingObject as e:
             raise NotFound("The stored file is missing.") from e
 
 
-class StorageUsageView(APIView):
+class StorageUsageView(TenantAPIView):
     @extend_schema(
         responses={200: inline_serializer("StorageUsage", {
             "used_bytes": serializers.IntegerField(), "limit_bytes": serializers.IntegerField(),
@@ -128,5 +128,5 @@ class StorageUsageView(APIView):
         tags=["uploads"],
     )
     def get(self, request: Request) -> Response:
-        usage = selectors.storage_usage(organization=request.organization)
+        usage = selectors.storage_usage(organization=self.organization)
         return Response({**usage, "max_file_bytes": settings.UPLOAD_MAX_BYTES})

@@ -1,6 +1,6 @@
 """Upload-specific domain errors (rendered by the API as {"error", "detail"})."""
 
-from tenants.errors import DomainError
+from core.errors import DomainError
 
 
 class StorageLimitExceeded(DomainError):

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.errors import NotFound, ValidationFailed
+from core.ids import as_uuid
 from qrcodes.models import QRCode
-from tenants.errors import NotFound, ValidationFailed
 from tenants.models import Organization
-from tenants.scoping import as_uuid
+from tenants.selectors import organization_usage
 from uploads.models import UploadedFile
 
 
@@ -37,14 +38,15 @@ def upload_get(*, organization: Organization, upload_id: Any) -> UploadedFile:
 
 
 def storage_usage(*, organization: Organization) -> dict[str, Any]:
-    """Storage used against the plan's limit, from the organization's exact counters."""
-    org = Organization.objects.only("storage_used_bytes", "storage_limit_gb", "total_uploads").get(pk=organization.pk)
-    limit = org.storage_limit_bytes
+    """Storage used against the plan's limit: the storage part of
+    tenants.selectors.organization_usage (the organization's exact counters)."""
+    usage = organization_usage(organization=organization)
+    storage = usage.storage_bytes
     return {
-        "used_bytes": org.storage_used_bytes,
-        "limit_bytes": limit,
-        "total_uploads": org.total_uploads,
-        "percent": round(100 * org.storage_used_bytes / limit, 2) if limit else 100.0,
+        "used_bytes": storage.used,
+        "limit_bytes": storage.limit,
+        "total_uploads": usage.total_uploads,
+        "percent": round(100 * storage.ratio, 2),  # not capped: a downgraded plan can be over
     }
 
 

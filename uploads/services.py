@@ -24,14 +24,15 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 
-from campaigns.models import Campaign
-from tenants.errors import NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed
+from core.ids import as_uuid
+from core.locks import LockKey, advisory_xact_lock
+from core.scoping import related_model
 from tenants.models import GB, Organization, User
 from tenants.roles import require_writer
-from tenants.scoping import as_uuid
 from tenants.services import activity_record
 from uploads import content_types
 from uploads.delivery import storage_path_for
@@ -66,8 +67,7 @@ def _file_size(fileobj: IO[bytes]) -> int:
 
 def _lock_uploads_of(organization: Organization) -> None:
     """Serialize quota checks of one organization until the end of the transaction."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"uploads:{organization.pk}"])
+    advisory_xact_lock(None, LockKey.UPLOAD_QUOTA, organization.pk)
 
 
 def storage_check(*, organization: Organization, size: int) -> None:
@@ -111,7 +111,8 @@ def upload_create(
     campaign = None
     if campaign_id not in (None, ""):
         pk = as_uuid(campaign_id)
-        campaign = Campaign.objects.filter(organization=organization, pk=pk).first() if pk else None
+        campaigns = related_model(UploadedFile, "campaign")  # campaigns is a layer above uploads
+        campaign = campaigns.objects.filter(organization=organization, pk=pk).first() if pk else None
         if campaign is None:
             raise ValidationFailed({"campaign_id": "No such campaign in your organization."})
     # Cheap early refusal, before taking the lock; the authoritative check is below.

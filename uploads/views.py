@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaigns.selectors import campaign_list
-from outbound_impact.client_ip import client_ip
+from core.client_ip import client_ip
+from core.errors import DomainError, NotFound
+from core.scoping import related_model
+from core.web import get_or_404, refusals_as_http
 from tenants.decorators import tenant_required
-from tenants.errors import DomainError, NotFound
-from tenants.errors import PermissionDenied as RoleDenied
 from tenants.roles import can_write
 from uploads import content_types, selectors, services
 from uploads.delivery import MissingObject, file_response, object_exists
 from uploads.errors import FileTooLarge
+from uploads.models import UploadedFile
 from uploads.upload_handlers import install_max_size_handler
 
 
@@ -29,7 +29,8 @@ def _render_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     context = {
         "uploads": selectors.upload_list(organization=org),
         "usage": selectors.storage_usage(organization=org),
-        "campaigns": campaign_list(organization=org),
+        # campaigns is a layer above uploads: reached through the upload's relation
+        "campaigns": related_model(UploadedFile, "campaign").objects.filter(organization=org).order_by("-created_at"),
         "can_write": can_write(request.user),
         "max_bytes": settings.UPLOAD_MAX_BYTES,
         "accept": content_types.ACCEPT_ATTRIBUTE,
@@ -75,24 +76,20 @@ def _message(err: DomainError) -> str:
 @tenant_required
 @require_GET
 def upload_download(request: HttpRequest, upload_id: str) -> HttpResponse:
+    upload = get_or_404(selectors.upload_get, organization=request.organization, upload_id=upload_id)
     try:
-        upload = selectors.upload_get(organization=request.organization, upload_id=upload_id)
         return file_response(upload, inline=request.GET.get("inline") == "1")
-    except (NotFound, MissingObject) as e:
-        raise Http404("Upload not found.") from e
+    except MissingObject as e:
+        raise Http404("The stored file is missing.") from e
 
 
 @tenant_required
 @require_POST
 def upload_delete(request: HttpRequest, upload_id: str) -> HttpResponse:
     try:
-        services.upload_delete(
-            organization=request.organization, actor=request.user, upload_id=upload_id, ip_address=client_ip(request)
-        )
-    except NotFound as e:
-        raise Http404("Upload not found.") from e
-    except RoleDenied as err:
-        raise Forbidden(str(err.detail)) from err
+        with refusals_as_http(not_found="Upload not found."):
+            services.upload_delete(organization=request.organization, actor=request.user, upload_id=upload_id,
+                                   ip_address=client_ip(request))
     except DomainError as err:
         messages.error(request, _message(err))
         return redirect("upload-list")

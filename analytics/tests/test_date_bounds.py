@@ -14,7 +14,7 @@ API = [
     "/api/analytics/export/scans.csv",
     "/api/analytics/export/aggregates.csv",
 ]
-BOUNDS = "2000-01-01 and 2100-12-31"  # outbound_impact.dates.MIN_DATE, MAX_DATE
+BOUNDS = "2000-01-01 and 2100-12-31"  # core.dates.MIN_DATE, MAX_DATE
 PAGES = ["/dashboard/export/scans.csv", "/dashboard/export/aggregates.csv"]
 FAR = [
     ("to=9999-12-31", "to"),

@@ -9,8 +9,8 @@ from analytics.filters import DashboardFilters, filters_from_params
 from analytics.periods import block_after, block_start, segments
 from analytics.tests.conftest import make_qr, make_scan
 from analytics.tiers import PlanUpgradeRequired
-from tenants.errors import NotFound, ValidationFailed
-from tenants.scoping import bind_organization
+from core.errors import NotFound, ValidationFailed
+from core.scoping import bind_organization
 from tenants.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +171,7 @@ def test_stats_usage_and_performance(scenario, bound_ent, ent_admin):
     stats = selectors.organization_stats(organization=org)
     assert stats == {"total_users": 1, "total_qr_codes": 3, "total_campaigns": 2, "total_uploads": 1,
                      "storage_used_gb": 3.0, "storage_used_bytes": 3 * 1024**3, "total_qr_scans": 5}
-    usage = selectors.plan_usage(organization=org, stats=stats)
+    usage = selectors.plan_usage(organization=org)
     assert usage["upgrade_to"] is None and usage["meters"][2]["percent"] == 0  # 3 of 2000 GB rounds to 0
 
 
@@ -181,8 +181,7 @@ def test_usage_meters_suggest_upgrade_near_limits(org_a, admin_a):
             make_qr(org_a, f"code {i}")
         org_a.total_qr_codes = 4  # kept by qrcodes.services
         org_a.save()
-        stats = selectors.organization_stats(organization=org_a)
-        usage = selectors.plan_usage(organization=org_a, stats=stats)
+        usage = selectors.plan_usage(organization=org_a)
     meters = {m["key"]: m for m in usage["meters"]}
     assert (meters["qr_codes"]["used"], meters["qr_codes"]["limit"], meters["qr_codes"]["percent"]) == (4, 5, 80)
     assert meters["qr_codes"]["near_limit"] and not meters["users"]["near_limit"]

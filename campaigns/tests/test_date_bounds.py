@@ -10,7 +10,7 @@ from campaigns.tests.conftest import make_qr, make_scan
 
 pytestmark = pytest.mark.django_db
 
-BOUNDS = "2000-01-01 and 2100-12-31"  # outbound_impact.dates.MIN_DATE, MAX_DATE
+BOUNDS = "2000-01-01 and 2100-12-31"  # core.dates.MIN_DATE, MAX_DATE
 FAR = [("end_date", "9999-12-31"), ("start_date", "0001-01-01"), ("end_date", "2101-01-01"),
        ("start_date", "1999-12-31")]
 FORM = {"name": "Spring", "description": "", "start_date": "2026-03-01", "end_date": "2026-05-31",

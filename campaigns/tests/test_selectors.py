@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from campaigns import selectors
 from campaigns.models import Campaign
 from campaigns.tests.conftest import make_qr, make_scan
-from tenants.scoping import bind_organization
+from core.scoping import bind_organization
 from uploads.services import upload_create
 from uploads.tests.samples import pdf_bytes
 

@@ -5,9 +5,9 @@ import pytest
 from campaigns import services
 from campaigns.models import Campaign
 from campaigns.tests.conftest import make_qr
-from tenants.errors import NotFound, PermissionDenied, ValidationFailed
+from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.scoping import bind_organization
 from tenants.models import ActivityLog
-from tenants.scoping import bind_organization
 
 pytestmark = pytest.mark.django_db
 

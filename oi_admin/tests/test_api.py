@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from conftest import api_client_for
+from oi_admin.cells import scan_cells_ensure
 from oi_admin.tests.conftest import at, make_qrs, make_scan
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,7 @@ def test_scans_global_shape(superuser, world):
     day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     for s in ("a", "b"):
         make_scan(world.acme, qr, at(day, 10), scanner=s)
+    scan_cells_ensure(start=day, end=day)  # the worker that keeps the console's cells (oi_admin.tasks)
     body = api_client_for(superuser).get("/api/admin/scans/global").json()
     assert body["results"] == [{"country": "United States", "country_code": "US", "city": "Chicago",
                                 "scan_count": 2, "lat": pytest.approx(41.88), "lng": pytest.approx(-87.63)}]

@@ -8,7 +8,7 @@ from oi_admin.tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-BOUNDS = "2000-01-01 and 2100-12-31"  # outbound_impact.dates.MIN_DATE, MAX_DATE
+BOUNDS = "2000-01-01 and 2100-12-31"  # core.dates.MIN_DATE, MAX_DATE
 FAR = ["end=0001-01-01", "start=0001-01-01&end=0001-01-02", "start=0001-01-01", "start=1999-12-31&end=2000-01-02"]
 
 

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from oi_admin.cells import scan_cells_ensure
 from oi_admin.reports import REPORTS
 from oi_admin.tests.conftest import at, make_org, make_qrs, make_scan
 from tenants.models import User
@@ -36,6 +37,7 @@ def test_staff_sees_every_report_with_its_charts(live_server):
         make_scan(org, qr, at(day, 9), scanner=f"s{i}")
         make_scan(org, qr, at(day, 15), scanner=f"s{i}", city="London", cc="GB", country="United Kingdom",
                   state="England", lat=51.5, lng=-0.12, device="desktop")
+    scan_cells_ensure(start=day, end=day)  # the worker that keeps the console's cells
     blocked: list[str] = []
 
     def steps(page) -> None:

@@ -6,9 +6,9 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from core.scoping import bind_organization
 from qrcodes import enrichment
 from qrcodes.services import qr_code_create
-from tenants.scoping import bind_organization
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 "
           "(KHTML, like Gecko) Version/16.0 Mobile/15E148 Safari/604.1")

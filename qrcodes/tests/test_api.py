@@ -224,7 +224,7 @@ def test_a_code_that_opens_a_file_answers_an_empty_qr_url_which_the_schema_allow
     said `format: uri`."""
     import jsonschema
 
-    from tenants.scoping import bind_organization
+    from core.scoping import bind_organization
     from tests.conftest import api_schema_document
     from uploads.services import upload_create
     from uploads.tests.samples import pdf_file

@@ -12,11 +12,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from qrcodes import counting
+from qrcodes import hooks
 from qrcodes.counting import counters_recompute, scan_batch_process, scan_sweep_run
 from qrcodes.enrichment import device_info
 from qrcodes.models import QRCode, ScanEvent
-from qrcodes.tasks import scan_event_process
 from qrcodes.tests.conftest import ANDROID, DESKTOP, IPHONE, LONDON_IP, MINNEAPOLIS_IP, make_qr
 from tenants.models import Organization
 from tenants.tests.factories import OrganizationFactory, UserFactory
@@ -137,7 +136,7 @@ def test_a_batch_that_fails_midway_counts_nothing_and_is_retried_once(qr_a, org_
     def crash(events):
         raise RuntimeError("worker killed after counting, before commit")
 
-    monkeypatch.setattr(counting, "rollup_scan_events", crash)
+    monkeypatch.setattr(hooks, "scans_counted", [crash])  # the rollups hook fails
     with pytest.raises(RuntimeError):
         scan_batch_process()
     qr_a, org_a = refreshed(qr_a, org_a)
@@ -158,7 +157,7 @@ def test_rollups_get_each_counted_event_once_inside_the_counting_transaction(qr_
         assert all(e.counted_at is not None and e.classification != "pending" for e in events)
         seen.extend(e.pk for e in events)
 
-    monkeypatch.setattr(counting, "rollup_scan_events", record)
+    monkeypatch.setattr(hooks, "scans_counted", [record])
     ids = sorted(scan(qr_a, ip=f"198.51.100.{i}").pk for i in range(1, 6))
     scan_batch_process(limit=2)
     scan_sweep_run()
@@ -166,10 +165,11 @@ def test_rollups_get_each_counted_event_once_inside_the_counting_transaction(qr_
     assert sorted(seen) == ids
 
 
-def test_one_task_per_scan_mode(qr_a):
+def test_processing_one_given_event_counts_it_once(qr_a):
+    """The event_ids path (bench/redirect.py's one-task-per-scan mode, demo seeding)."""
     e = scan(qr_a)
-    assert scan_event_process.apply(args=[e.pk]).get() == 1
-    assert scan_event_process.apply(args=[e.pk]).get() == 0
+    assert scan_batch_process(event_ids=[e.pk], limit=1) == 1
+    assert scan_batch_process(event_ids=[e.pk], limit=1) == 0
     qr_a.refresh_from_db()
     assert qr_a.total_scans == 1
 

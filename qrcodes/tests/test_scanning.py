@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from core.scoping import bind_organization
 from outbound_impact.celery import app as celery_app
 from qrcodes.enrichment import ip_for_storage, ip_hash
 from qrcodes.models import ScanEvent
@@ -18,7 +19,6 @@ from qrcodes.services import qr_code_set_status
 from qrcodes.tasks import scan_sweep
 from qrcodes.tests.conftest import IPHONE, MINNEAPOLIS_IP, make_qr
 from tenants.models import Organization
-from tenants.scoping import bind_organization
 from uploads.models import UploadedFile
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1

@@ -9,13 +9,13 @@ import pytest
 from django.db import close_old_connections, connection
 
 from campaigns.models import Campaign
+from core.errors import LimitExceeded, PermissionDenied, ValidationFailed
+from core.scoping import bind_organization
 from qrcodes.counting import scan_batch_process
 from qrcodes.models import QRCode, ScanEvent
 from qrcodes.services import qr_code_create, qr_code_delete, qr_code_set_status, qr_code_update, qr_url_validate
 from qrcodes.tests.conftest import make_qr
-from tenants.errors import LimitExceeded, PermissionDenied, ValidationFailed
 from tenants.models import ActivityLog, Organization
-from tenants.scoping import bind_organization
 from tenants.tests.factories import OrganizationFactory, UserFactory
 from uploads.models import UploadedFile
 
@@ -227,7 +227,7 @@ def test_delete_removes_scans_and_their_count(org_a, admin_a, bound_a, scanner):
 
 
 def test_another_organizations_code_is_not_found(org_a, admin_a, org_b, admin_b, bound_a):
-    from tenants.errors import NotFound
+    from core.errors import NotFound
 
     theirs = make_qr(org_b, admin_b)
     for call in (

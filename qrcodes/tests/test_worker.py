@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 
 from qrcodes.models import ScanEvent
-from qrcodes.tasks import scan_event_process, scan_sweep
+from qrcodes.tasks import scan_sweep
 from qrcodes.tests.conftest import IPHONE, MINNEAPOLIS_IP, make_qr
 from tenants.tests.factories import OrganizationFactory, UserFactory
 
@@ -66,7 +66,7 @@ def test_real_worker_enriches_and_counts_a_scan(worker_queue):
     scan_sweep.apply_async(queue=worker_queue)  # what beat sends every SCAN_SWEEP_SECONDS
     _wait_counted(1)
     assert phone.get(f"/s/{qr.short_code}").status_code == 302
-    scan_event_process.apply_async(args=[ScanEvent.all_orgs.order_by("-id").first().pk], queue=worker_queue)
+    scan_sweep.apply_async(queue=worker_queue)
     _wait_counted(2)
     first, second = ScanEvent.all_orgs.order_by("id")
     assert (first.city, first.country, first.device_type, first.os, first.browser, first.classification) == (

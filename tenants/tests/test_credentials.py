@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from core.scoping import bind_organization
 from tenants.models import User
-from tenants.scoping import bind_organization
 from tenants.services import team_update
 from tenants.tests.factories import PASSWORD, UserFactory
 from tenants.tokens import tokens_for

@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from outbound_impact.hardening import lockout_username
 from tenants.emails import InvalidEmail, normalize_email
 from tenants.forms import PasswordResetForm
+from tenants.lockout import lockout_username
 from tenants.models import Organization, User
 from tenants.tests.factories import PASSWORD, UserFactory
 

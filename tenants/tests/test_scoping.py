@@ -4,9 +4,9 @@ A cannot see/update/delete B through the manager, unscoped() is the only way acr
 import pytest
 from django.test import RequestFactory
 
+from core.scoping import CrossTenantWrite, OrganizationNotBound, bind_organization, current_organization
 from tenants.middleware import OrganizationMiddleware
 from tenants.models import ActivityLog
-from tenants.scoping import CrossTenantWrite, OrganizationNotBound, bind_organization, current_organization
 from tenants.services import activity_record
 
 
@@ -92,9 +92,9 @@ def test_a_row_of_another_organization_is_not_written_while_one_is_bound(two_log
 def test_services_refuse_an_actor_of_another_organization(org_a, org_b, admin_a, admin_b):
     """A service called for organization A with B's Admin as the actor (or with A's Admin
     while B is bound) refuses: the actor must be a member of the organization it acts on."""
+    from core.errors import PermissionDenied
     from qrcodes.models import QRCode
     from qrcodes.services import qr_code_create
-    from tenants.errors import PermissionDenied
     from tenants.services import activity_track, team_invite
 
     data = {"name": "planted", "qr_url": "https://x.example"}
@@ -138,18 +138,3 @@ def test_middleware_binds_nothing_for_anonymous_and_staff(db):
         request.user = user
         mw(request)
     assert seen == [None, None]
-
-
-def test_tenant_task_binds_its_organization(org_a, org_b, admin_a, admin_b, two_logs):
-    from celery import shared_task
-
-    from tenants.tasking import TenantTask
-
-    @shared_task(base=TenantTask, name="tests.count_logs")
-    def count_logs(*, organization_id):
-        return list(ActivityLog.objects.values_list("action", flat=True))
-
-    assert count_logs.apply(kwargs={"organization_id": str(org_b.pk)}).get() == ["b-thing"]
-    assert current_organization() is None
-    with pytest.raises(TypeError):
-        count_logs.apply(kwargs={}, throw=True).get()

@@ -6,8 +6,8 @@ from django.core import mail
 from django.db import connection
 
 from conftest import api_client_for
+from core.errors import Conflict, LimitExceeded, PermissionDenied, ValidationFailed
 from tenants import services
-from tenants.errors import Conflict, LimitExceeded, PermissionDenied, ValidationFailed
 from tenants.models import ActivityLog, User
 from tenants.tests.factories import OrganizationFactory, UserFactory
 

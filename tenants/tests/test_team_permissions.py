@@ -11,9 +11,9 @@ from django.urls import URLPattern
 from campaigns import api_urls as campaign_urls
 from campaigns.models import Campaign
 from conftest import api_client_for
+from core.scoping import bind_organization
 from tenants import api_urls as tenant_urls
 from tenants.models import User
-from tenants.scoping import bind_organization
 from tenants.tests.factories import UserFactory
 from uploads import api_urls as upload_urls
 from uploads.services import upload_create

@@ -11,10 +11,10 @@ import pytest
 from django.urls import resolve
 
 from campaigns.services import campaign_create
+from core.scoping import bind_organization
 from oi_admin.reports import REPORTS
 from qrcodes.services import qr_code_create
 from tenants.models import User
-from tenants.scoping import bind_organization
 from tenants.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

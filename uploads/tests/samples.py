@@ -5,7 +5,7 @@ import zipfile
 
 from django.core.files.base import ContentFile
 
-from uploads.demo import demo_pdf
+from demo.uploads import demo_pdf
 
 
 def pdf_bytes(size: int = 0) -> bytes:

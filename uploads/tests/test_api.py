@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaigns.models import Campaign
 from conftest import api_client_for
+from core.scoping import bind_organization
 from tenants.models import ActivityLog, Organization
-from tenants.scoping import bind_organization
 from uploads import services
 from uploads.models import UploadedFile
 from uploads.tests.samples import pdf_bytes, pdf_file, png_bytes

@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.scoping import bind_organization
 from qrcodes.models import QRCode
-from tenants.scoping import bind_organization
 from uploads import services
 from uploads.delivery import download_name, signed_url
 from uploads.models import UploadedFile

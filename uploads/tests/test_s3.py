@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.scoping import bind_organization
 from tenants.models import Organization
-from tenants.scoping import bind_organization
 from uploads import services
 from uploads.models import UploadedFile
 from uploads.tests.samples import pdf_bytes, pdf_file, png_bytes

@@ -7,9 +7,9 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from campaigns.models import Campaign
-from tenants.errors import NotFound, PermissionDenied, ValidationFailed
+from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.scoping import bind_organization
 from tenants.models import GB, ActivityLog, Organization
-from tenants.scoping import bind_organization
 from tenants.tests.factories import OrganizationFactory, UserFactory
 from uploads import services
 from uploads.errors import FileTooLarge, StorageLimitExceeded, UnsupportedFileType
@@ -145,7 +145,7 @@ def test_delete_frees_quota_removes_object_and_logs(bound_a, admin_a, editor_a, 
 
 
 def test_delete_of_foreign_or_malformed_id_is_not_found(bound_a, admin_a, org_b, admin_b):
-    from tenants.scoping import bind_organization
+    from core.scoping import bind_organization
 
     with bind_organization(org_b):
         theirs = services.upload_create(organization=org_b, actor=admin_b, file=pdf_file())
@@ -181,7 +181,7 @@ def test_two_concurrent_uploads_never_exceed_the_quota(local_storage):
 
     def worker(name: str) -> None:
         try:
-            from tenants.scoping import bind_organization
+            from core.scoping import bind_organization
 
             with bind_organization(org):
                 results.append(services.upload_create(

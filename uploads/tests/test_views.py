@@ -1,9 +1,9 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.scoping import bind_organization
 from qrcodes.models import QRCode
 from tenants.models import ActivityLog, Organization
-from tenants.scoping import bind_organization
 from uploads import services
 from uploads.models import UploadedFile
 from uploads.tests.samples import pdf_bytes, pdf_file, png_bytes

@@ -19,6 +19,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from tenants.models import Organization
+from tenants.services import organization_lock
 from uploads.models import UploadedFile
 
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _counters(self, org: Organization) -> None:
-        org = Organization.objects.select_for_update().get(pk=org.pk)
+        org = organization_lock(org)
         # Every tenant's rows, one organization at a time: a maintenance command, no tenant bound.
         agg = UploadedFile.objects.unscoped().filter(organization=org).aggregate(n=Count("id"), size=Sum("file_size_bytes"))
         n, size = agg["n"], agg["size"] or 0

@@ -1,5 +1,5 @@
 """The API contract as drf-spectacular writes it: every operation gets the error statuses it can
-answer, each with the one error body the API renders (`outbound_impact.api_errors`):
+answer, each with the one error body the API renders (`core.api_errors`):
 {"error": "<code>", "detail": ...}.
 
 Which statuses apply is read from the view, so a new endpoint is documented without

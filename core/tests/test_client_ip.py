@@ -1,6 +1,6 @@
 from django.test import RequestFactory
 
-from outbound_impact.client_ip import client_ip
+from core.client_ip import client_ip
 
 
 def _req(remote: str, xff: str | None = None):

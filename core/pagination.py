@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from outbound_impact.api_errors import DefaultPagination
+from core.api_errors import DefaultPagination
 
 PAGE_PARAMETERS = [
     OpenApiParameter("page", OpenApiTypes.INT, description="A page number within the paginated result set."),

@@ -5,7 +5,7 @@ view reads it, and so does a body above DATA_UPLOAD_MAX_MEMORY_SIZE. Without thi
 10 MB JSON body answered Django's bare HTML 400 page instead of the API's error format.
 
 Not inspected here: multipart bodies (uploads stream their files; the upload service checks
-them), JSON bodies (outbound_impact.parsers refuses NUL and deep nesting while parsing) and
+them), JSON bodies (core.parsers refuses NUL and deep nesting while parsing) and
 headers (a scan from a client with a junk User-Agent is still a scan; the scan capture cleans
 what it stores).
 
@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
 from django.template.loader import render_to_string
 
-from outbound_impact.api_errors import json_error
+from core.api_errors import json_error
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MULTIPART_CONTENT_TYPE = "multipart/form-data"

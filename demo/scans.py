@@ -19,7 +19,7 @@ DAYS = 28
 
 def seed_demo_content(*, organization: Organization, users: list[User]) -> None:
     """Create this app's demo rows for one demo organization, unless they exist."""
-    from analytics.seeding import LOCAL_HOUR_WEIGHT, REFERRERS, USER_AGENTS, _pick, _place_pool, _weighted
+    from demo.distributions import LOCAL_HOUR_WEIGHT, REFERRERS, USER_AGENTS, pick, place_pool, weighted
     from qrcodes.counting import scan_batch_process
     from qrcodes.enrichment import ip_for_storage, ip_hash
     from qrcodes.models import QRCode, ScanEvent
@@ -29,9 +29,9 @@ def seed_demo_content(*, organization: Organization, users: list[User]) -> None:
     if not count or not qrs or ScanEvent.objects.filter(organization=organization).exists():
         return
     rng = random.Random(organization.company_email)
-    pool = _place_pool(rng, 40)
-    visitors = [(ip, _pick(rng, *_weighted(USER_AGENTS))) for ip, _ in pool]
-    refs, ref_cum = _weighted(REFERRERS)
+    pool = place_pool(rng, 40)
+    visitors = [(ip, pick(rng, *weighted(USER_AGENTS))) for ip, _ in pool]
+    refs, ref_cum = weighted(REFERRERS)
     hour_cum = list(itertools.accumulate(LOCAL_HOUR_WEIGHT))
     qr_cum = list(itertools.accumulate(1 / (i + 1) for i in range(len(qrs))))
     now = dt.datetime.now(dt.UTC)
@@ -43,7 +43,7 @@ def seed_demo_content(*, organization: Organization, users: list[User]) -> None:
         at = min(at, now)
         qr = qrs[bisect.bisect(qr_cum, rng.random() * qr_cum[-1])]
         events.append(ScanEvent(organization=organization, qr_code=qr, scanned_at=at, ip_address=ip_for_storage(ip),
-                                ip_hash=ip_hash(ip), user_agent=ua, referrer_url=_pick(rng, refs, ref_cum)))
+                                ip_hash=ip_hash(ip), user_agent=ua, referrer_url=pick(rng, refs, ref_cum)))
     events.sort(key=lambda e: e.scanned_at)
     ids = [e.pk for e in ScanEvent.objects.bulk_create(events)]
     for start in range(0, len(ids), 500):

@@ -6,14 +6,14 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from analytics import demo as analytics_demo
-from campaigns import demo as campaigns_demo
-from qrcodes import demo as qrcodes_demo
+from core.scoping import bind_organization
+from demo import campaigns as campaigns_demo
+from demo import qrcodes as qrcodes_demo
+from demo import scans as analytics_demo
+from demo import uploads as uploads_demo
 from tenants.models import Organization, User
 from tenants.plans import ENTERPRISE, MEDIUM_BUSINESS, SMALL_BUSINESS
-from tenants.scoping import bind_organization
 from tenants.services import organization_apply_plan
-from uploads import demo as uploads_demo
 
 STAFF_EMAIL = "admin@outboundimpact.com"
 # OI staff in the console's groups (created by oi_admin's migration).
@@ -57,8 +57,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         self.demo()
         if options["scale"] != "demo":
-            # Bulk volumes on top of the demo data (analytics.seeding; refuses a second run).
-            from analytics.seeding import generate_at_scale
+            # Bulk volumes on top of the demo data (demo.seeding; refuses a second run).
+            from demo.seeding import generate_at_scale
 
             generate_at_scale(options["scale"], log=self.stdout.write)
             # Pre-build the console's daily scan cells so the first report view is fast.

@@ -7,7 +7,7 @@ database, with 400 {"error": "parse_error", "detail": ...} (DRF's code for a bad
 - a lone surrogate (\\ud800): not Unicode text, it cannot be encoded for the database.
 
 Bodies above DATA_UPLOAD_MAX_MEMORY_SIZE never get here: DRF reads the body before calling the
-parser, and outbound_impact.request_guard refuses them first with "request_too_large".
+parser, and core.request_guard refuses them first with "request_too_large".
 """
 
 from __future__ import annotations

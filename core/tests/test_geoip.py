@@ -1,4 +1,4 @@
-from outbound_impact.geoip import geoip_lookup
+from core.geoip import geoip_lookup
 
 
 def test_public_address_is_located_from_the_real_database():

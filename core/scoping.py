@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 
-if TYPE_CHECKING:
-    from tenants.models import Organization
+# An organization is any model instance with a pk here: core imports no app (.importlinter).
+Organization = models.Model
 
 _current_organization: contextvars.ContextVar[Organization | None] = contextvars.ContextVar(
     "current_organization", default=None
@@ -39,13 +38,6 @@ def current_organization() -> Organization | None:
     return _current_organization.get()
 
 
-def require_organization() -> Organization:
-    org = _current_organization.get()
-    if org is None:
-        raise OrganizationNotBound("No organization is bound to this request or task.")
-    return org
-
-
 @contextlib.contextmanager
 def bind_organization(organization: Organization | None) -> Iterator[Organization | None]:
     """Bind `organization` for the block; always restored, even after an exception.
@@ -57,25 +49,21 @@ def bind_organization(organization: Organization | None) -> Iterator[Organizatio
         _current_organization.reset(token)
 
 
-class TenantQuerySet(models.QuerySet):
-    pass
-
-
-class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
+class TenantManager(models.Manager):
     """Scoped to the bound organization. `unscoped()` is the explicit cross-tenant door."""
 
-    def get_queryset(self) -> TenantQuerySet:
+    def get_queryset(self) -> models.QuerySet:
         org = _current_organization.get()
         if org is None:
             model = self.model.__name__
             raise OrganizationNotBound(
                 f"{model}.objects was queried with no organization bound. Bind one with "
-                f"tenants.scoping.bind_organization(org) (the middleware and TenantTask do this), "
+                f"core.scoping.bind_organization(org) (the middleware does this for requests), "
                 f"or use {model}.objects.unscoped() for a deliberate cross-tenant read."
             )
         return super().get_queryset().filter(organization_id=org.pk)
 
-    def unscoped(self) -> TenantQuerySet:
+    def unscoped(self) -> models.QuerySet:
         """Every tenant's rows. Only for staff reports, public scan lookups, tasks and
         migrations; each use outside oi_admin/tasks says why in a comment."""
         return super().get_queryset()
@@ -111,11 +99,8 @@ class TenantOwnedModel(models.Model):
         super().save(*args, **kwargs)
 
 
-def as_uuid(value: Any) -> uuid.UUID | None:
-    """Parse an id from a URL or payload; None when it is not a UUID (answer 404/400, not 500)."""
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
+def related_model(model: type[models.Model], field: str) -> type[models.Model]:
+    """The model `model.field` (a ForeignKey) points at. An app refers to an app above it only
+    through its own relations, declared by name ("campaigns.Campaign"), never by import: imports
+    run one way (.importlinter)."""
+    return model._meta.get_field(field).related_model

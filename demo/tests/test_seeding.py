@@ -3,7 +3,7 @@
 
 import random
 
-from analytics.seeding import LARGEST_WEIGHT, PER_ORG, PLAN_MIX, _allocate
+from demo.distributions import LARGEST_WEIGHT, PER_ORG, PLAN_MIX, allocate
 from tenants.plans import ENTERPRISE
 
 
@@ -16,8 +16,8 @@ def orgs_at(factor: int) -> list[dict]:
 
 def test_largest_tenant_grows_with_the_scale():
     for key in LARGEST_WEIGHT:
-        seed = _allocate(random.Random(1), 10_000, orgs_at(1), key)
-        ten = _allocate(random.Random(1), 100_000, orgs_at(10), key)
+        seed = allocate(random.Random(1), 10_000, orgs_at(1), key)
+        ten = allocate(random.Random(1), 100_000, orgs_at(10), key)
         assert sum(seed) == 10_000 and sum(ten) == 100_000
         assert ten[0] == max(ten) and seed[0] == max(seed)
         assert 8 * seed[0] <= ten[0] <= 12 * seed[0], key  # ~10x, give or take the capped plans' draws

@@ -1,6 +1,6 @@
-from qrcodes.demo import seed_demo_content
+from core.scoping import bind_organization
+from demo.qrcodes import seed_demo_content
 from qrcodes.models import QRCode
-from tenants.scoping import bind_organization
 from tenants.tests.factories import OrganizationFactory, UserFactory
 
 

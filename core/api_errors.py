@@ -10,8 +10,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from outbound_impact.outages import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE
-from tenants.errors import DomainError
+from core.errors import DomainError
+from core.outages import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE
 
 
 class DefaultPagination(PageNumberPagination):
