@@ -25,6 +25,7 @@ from django.db import connection, transaction
 
 from analytics.models import BREAKDOWN_DIMENSIONS, HOT_GRAINS, CountedScan, HotQRCode, QRDimensionRollup
 from analytics.periods import sql_blocks_lateral
+from qrcodes.models import QRCode  # analytics sits above qrcodes (.importlinter)
 from tenants.services import organizations_lock
 
 DIM_TABLE = QRDimensionRollup._meta.db_table
@@ -55,8 +56,6 @@ def hot_ids(qr_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
 def hot_codes_promote(*, threshold: int | None = None, limit: int | None = 100) -> int:
     """Promote QR codes whose all-time scans reached the threshold (default
     ANALYTICS_HOT_QR_SCANS), busiest first, one transaction each. Returns how many."""
-    from qrcodes.models import QRCode  # qrcodes depends on analytics, not the other way round
-
     threshold = settings.ANALYTICS_HOT_QR_SCANS if threshold is None else threshold
     candidates = (QRCode.objects.unscoped().filter(total_scans__gte=threshold)
                   .exclude(pk__in=HotQRCode.all_orgs.values("qr_code_id"))

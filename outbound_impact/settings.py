@@ -46,7 +46,8 @@ if env("TEST_DB_NAME", default=""):
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # the Django admin as the OI console, with its report pages (oi_admin/sites.py)
+    "oi_admin.sites.OIConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "storages",
+    "axes",  # login lockout (tenants.lockout)
+    "csp",  # Content-Security-Policy
     "tenants",
     "qrcodes",
     "campaigns",
@@ -172,7 +175,15 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="oi"),
-    }
+    },
+    # Process-local, so a scan never waits on Redis; a status change reaches other processes
+    # within SCAN_LOOKUP_CACHE_SECONDS.
+    "scan_lookup": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "qrcodes-scan-lookup",
+        "TIMEOUT": env.int("SCAN_LOOKUP_CACHE_SECONDS", default=30),
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -195,9 +206,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api_errors.DefaultPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
+    # Every operation documents its error responses ({"error", "detail"}).
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
+    # JSON bodies (the seed's contract), refusing deep nesting, NUL and lone surrogates; only
+    # /api/uploads takes multipart forms.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
+    # 429 {"error": "throttled"} with Retry-After; they fail open while Redis is unreachable.
+    # "auth": login and token refresh per address; "register": sign-ups.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.AnonThrottle", "core.throttles.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("THROTTLE_AUTH", default="20/min"),
         "user": env("THROTTLE_USER", default="600/min"),
+        "anon": env("THROTTLE_ANON", default="120/min"),
+        "register": env("THROTTLE_REGISTER", default="10/hour"),
+        # password-reset mails: per client, and per address asked for
+        "password_reset": env("THROTTLE_PASSWORD_RESET", default="10/hour"),
+        "password_reset_address": env("THROTTLE_PASSWORD_RESET_ADDRESS", default="3/hour"),
     },
 }
 SIMPLE_JWT = {
@@ -235,7 +259,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 1,
 }
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE: dict = {}
 
 # Demo logins created by `manage.py seed_demo`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2026")
@@ -260,11 +283,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
 
-# oi_admin (the OI console): the admin site carrying the report pages (Django's documented
-# way to override the default site), and the monetization export's k-anonymity threshold.
-INSTALLED_APPS = [
-    "oi_admin.sites.OIConsoleAdminConfig" if app == "django.contrib.admin" else app for app in INSTALLED_APPS
-]
+# oi_admin (the OI console): the monetization export's k-anonymity threshold.
 MONETIZATION_K = env.int("MONETIZATION_K", default=10)
 
 # qrcodes: the scan pipeline (docs/scanning.md). The request path only inserts a raw
@@ -274,43 +293,17 @@ SCAN_STORE_FULL_IP = env.bool("SCAN_STORE_FULL_IP", default=False)  # False: IPv
 # ~0.6 s of scans on a PostgreSQL crash for ~1-2 ms less per scan (docs/scanning.md).
 SCAN_SYNCHRONOUS_COMMIT = env.bool("SCAN_SYNCHRONOUS_COMMIT", default=True)
 SCAN_DUPLICATE_WINDOW_SECONDS = env.int("SCAN_DUPLICATE_WINDOW_SECONDS", default=1800)
-SCAN_LOOKUP_CACHE_SECONDS = env.int("SCAN_LOOKUP_CACHE_SECONDS", default=30)
+SCAN_LOOKUP_CACHE_SECONDS = CACHES["scan_lookup"]["TIMEOUT"]
 SCAN_BATCH_SIZE = env.int("SCAN_BATCH_SIZE", default=1000)
 SCAN_SWEEP_SECONDS = env.float("SCAN_SWEEP_SECONDS", default=2.0)
 SCAN_SWEEP_TIME_BUDGET_SECONDS = env.float("SCAN_SWEEP_TIME_BUDGET_SECONDS", default=20.0)
-# Process-local, so a scan never waits on Redis; a status change reaches other processes
-# within SCAN_LOOKUP_CACHE_SECONDS.
-CACHES["scan_lookup"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "qrcodes-scan-lookup",
-    "TIMEOUT": SCAN_LOOKUP_CACHE_SECONDS,
-    "OPTIONS": {"MAX_ENTRIES": 50_000},
-}
-CELERY_BEAT_SCHEDULE["qrcodes-scan-sweep"] = {
-    "task": "qrcodes.scan_sweep",
-    "schedule": SCAN_SWEEP_SECONDS,
-    "options": {"expires": 30},  # a sweep queued while workers were down is dropped, not piled up
-}
 
 # uploads: per-file maximum, enforced while the body streams (uploads.upload_handlers); files
 # above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB default) spill to a temporary file.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
 
-# oi_admin: keep the console's daily scan cells (today, yesterday) current.
-CELERY_BEAT_SCHEDULE["oi_admin-scan-cells"] = {
-    "task": "oi_admin.scan_cells_refresh",
-    "schedule": 240.0,
-    "options": {"expires": 200},
-}
 
-# API contract (issue 7): every operation documents its error responses ({"error", "detail"}).
-REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "core.openapi.AutoSchema"
-# The API takes JSON bodies (the seed's contract); only /api/uploads takes multipart forms.
-# core.parsers: DRF's JSON parser refusing deep nesting, NUL and lone surrogates.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["core.parsers.JSONParser"]
-
-# hardening (issue 7, docs/reliability.md): login lockout, rate limits, security headers.
-INSTALLED_APPS += ["axes", "csp"]
+# hardening (docs/reliability.md): login lockout, rate limits, security headers.
 # Login lockout (django-axes + tenants.lockout.LockoutHandler, counters in Redis):
 # LOGIN_FAILURE_LIMIT failures for one (account, address) pair lock that pair for
 # LOGIN_LOCKOUT_MINUTES; past LOGIN_ACCOUNT_SLOWDOWN_AFTER failures from anywhere, an account gets
@@ -331,19 +324,6 @@ AXES_USERNAME_CALLABLE = "tenants.lockout.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "tenants.lockout.lockout_response"
 AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
-# API throttles (429 {"error": "throttled"} with Retry-After). They fail open while Redis is
-# unreachable. "auth" covers login and token refresh per address; "register" sign-ups.
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "core.throttles.AnonThrottle",
-    "core.throttles.UserThrottle",
-]
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update({
-    "anon": env("THROTTLE_ANON", default="120/min"),
-    "register": env("THROTTLE_REGISTER", default="10/hour"),
-    # password-reset mails: per client, and per address asked for
-    "password_reset": env("THROTTLE_PASSWORD_RESET", default="10/hour"),
-    "password_reset_address": env("THROTTLE_PASSWORD_RESET_ADDRESS", default="3/hour"),
-})
 # /s/ flood limit per client address, per process (no Redis on the scan path): beyond it a
 # scan answers 429 and is not recorded. Each gunicorn process counts on its own.
 SCAN_FLOOD_LIMIT = env.int("SCAN_FLOOD_LIMIT", default=120)
@@ -393,8 +373,12 @@ CONTENT_SECURITY_POLICY = {
 ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=30)
 # A QR code with this many all-time scans gets per-QR dimension blocks (analytics.hot_codes).
 ANALYTICS_HOT_QR_SCANS = env.int("ANALYTICS_HOT_QR_SCANS", default=10_000)
-CELERY_BEAT_SCHEDULE["analytics-hot-codes"] = {
-    "task": "analytics.hot_codes_promote",
-    "schedule": 300.0,
-    "options": {"expires": 240},
+
+# Everything beat runs, in one place.
+CELERY_BEAT_SCHEDULE = {
+    # a sweep queued while workers were down is dropped, not piled up
+    "qrcodes-scan-sweep": {"task": "qrcodes.scan_sweep", "schedule": SCAN_SWEEP_SECONDS, "options": {"expires": 30}},
+    # keep the console's daily scan cells (today, yesterday) current
+    "oi_admin-scan-cells": {"task": "oi_admin.scan_cells_refresh", "schedule": 240.0, "options": {"expires": 200}},
+    "analytics-hot-codes": {"task": "analytics.hot_codes_promote", "schedule": 300.0, "options": {"expires": 240}},
 }

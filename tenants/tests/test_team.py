@@ -235,7 +235,7 @@ def test_mail_failure_does_not_fail_the_invitation(api_a, monkeypatch, django_ca
     def down(**kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(services, "send_mail", down)
+    monkeypatch.setattr(services.team, "send_mail", down)  # the team module sends the invitations
     with django_capture_on_commit_callbacks(execute=True):
         r = _invite(api_a, "late@a.example")
     assert r.status_code == 201 and User.objects.get(email="late@a.example").status == "invited"
