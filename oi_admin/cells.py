@@ -129,6 +129,13 @@ def stale_days(*, start: dt.date, end: dt.date, now: dt.datetime | None = None,
     return stale
 
 
+def scan_cells_forget_days(days: list[dt.date]) -> None:
+    """Scans of these days were deleted (a QR code went, qrcodes.hooks): their cells are stale
+    and are rebuilt by the next report that asks for them, or by beat for recent days."""
+    if days:
+        ScanCellDay.objects.filter(day__in=days).delete()
+
+
 @transaction.atomic
 def scan_cells_ensure(*, start: dt.date, end: dt.date) -> int:
     """Build whatever is stale in [start, end], one statement per run of consecutive days;

@@ -18,6 +18,9 @@ counters_recomputed: list[Callable[[Any, Callable[[str], None] | None], None]] =
 # scan events are deleted, with the organization's and the codes' rows locked (the scan
 # workers' locks), before the codes' rows go (analytics: take their scans out of every rollup).
 qr_codes_deleting: list[Callable[[Any, Sequence[Any]], None]] = []
+# fn(days): scans recorded on these UTC days were deleted (oi_admin: the console's daily cells of
+# those days are stale). Called inside the deleting transaction.
+scan_days_forgotten: list[Callable[[Sequence[Any]], None]] = []
 
 
 def run(hooks: list[Callable[..., None]], *args: Any) -> None:

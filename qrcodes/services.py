@@ -8,6 +8,7 @@ same order the scan workers use, and recounts instead of trusting the counter.""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import string
 from typing import Any
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
+from django.db.models.functions import TruncDate
 
 from core.errors import LimitExceeded, NotFound, ValidationFailed
 from core.ids import as_uuid
@@ -238,6 +240,9 @@ def _delete(organization: Organization, actor: User, qr_code_id: Any) -> None:
     pk = as_uuid(qr_code_id)
     if pk is None or not QRCode.objects.filter(organization=organization, pk=pk).exists():
         raise NotFound("QR code not found.")
+    # The days its scans fall on, for the platform-wide daily cells (qrcodes.hooks).
+    days = list(ScanEvent.objects.filter(organization=organization, qr_code_id=pk)
+                .annotate(day=TruncDate("scanned_at", tzinfo=dt.UTC)).order_by().values_list("day", flat=True).distinct())
     # Events first (the workers' lock order): waits for a batch that holds some of them.
     ScanEvent.objects.filter(organization=organization, qr_code_id=pk).delete()
     org = organization_lock(organization)
@@ -246,6 +251,7 @@ def _delete(organization: Organization, actor: User, qr_code_id: Any) -> None:
     Organization.objects.filter(pk=org.pk).update(total_qr_scans=F("total_qr_scans") - qr.total_scans)
     # Analytics takes the code's scans out of its rollups, under these locks (qrcodes.hooks).
     hooks.run(hooks.qr_codes_deleting, org.pk, [pk])
+    hooks.run(hooks.scan_days_forgotten, days)
     scan_target_forget(qr)
     name = qr.name
     qr.delete()

@@ -26,4 +26,7 @@ def test_the_layers_above_register_their_hooks():
     assert hooks.scans_counted == [rollup_scan_events]
     assert hooks.counters_recomputed == [rollups_rebuild]
     assert hooks.qr_codes_deleting == [rollups_qr_codes_forget]
+    from oi_admin.cells import scan_cells_forget_days
+
+    assert hooks.scan_days_forgotten == [scan_cells_forget_days]
     assert campaign_hooks._daily_scans is not None

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from conftest import api_client_for
+from core.scoping import bind_organization
 from oi_admin import tasks
 from oi_admin.cells import stale_days
 from oi_admin.models import ScanCell, ScanCellDay
@@ -116,3 +117,31 @@ def test_with_the_broker_down_the_report_still_answers_and_asks_again_later(
     with django_capture_on_commit_callbacks(execute=True):
         client.get("/admin/reports/geo/")
     assert len(sent) == 1  # the failed request left no marker behind
+
+
+def test_deleting_a_qr_code_makes_the_cells_of_its_days_stale_and_a_rebuild_matches(scans):
+    """The console's daily cells are a rollup too: after a QR code goes, the days its scans fell
+    on are rebuilt (on the next report or by beat) to what a fresh build gives."""
+    from oi_admin.cells import scan_cells_build, scan_cells_ensure
+    from qrcodes.models import QRCode
+    from qrcodes.services import qr_code_delete
+    from tenants.models import User
+
+    org = scans
+    other = make_qrs(org, 1)[0]
+    make_scan(org, other, at(DAY, 15), scanner="d")
+    scan_cells_ensure(start=DAY, end=DAY)
+    assert stale_days(start=DAY, end=DAY) == []
+    admin = User.objects.filter(organization=org).first() or User.objects.create_user(
+        email="geo-admin@x.example", organization=org, role="Admin")
+    admin.role = "Admin"
+    admin.save(update_fields=["role"])
+    with bind_organization(org):
+        doomed = QRCode.objects.exclude(pk=other.pk).get()
+        qr_code_delete(organization=org, actor=admin, qr_code_id=doomed.pk)
+    assert stale_days(start=DAY, end=DAY) == [DAY]
+    scan_cells_ensure(start=DAY, end=DAY)
+    after_delete = sorted(ScanCell.objects.values_list("day", "daypart", "city", "scans"))
+    scan_cells_build(start=DAY, end=DAY)  # from scratch
+    assert after_delete == sorted(ScanCell.objects.values_list("day", "daypart", "city", "scans"))
+    assert sum(c.scans for c in ScanCell.objects.filter(daypart="")) == 1  # only the other code's scan
