@@ -11,18 +11,22 @@ from campaigns import selectors, services
 from campaigns.forms import CampaignForm
 from core.errors import DomainError
 from core.web import add_domain_errors, get_or_404, refusals_as_http
-from tenants.decorators import tenant_required
-from tenants.roles import can_write
+from tenants.decorators import offered_to, tenant_required
+from tenants.roles import WRITERS, can_write
 from uploads.selectors import upload_list
 
 
 @tenant_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     stats = selectors.campaign_stats(organization=request.organization)
-    return render(request, "campaigns/list.html", {"stats": stats, "can_write": can_write(request.user)})
+    return render(request, "campaigns/list.html", {
+        "stats": stats, "can_write": can_write(request.user),
+        "not_offered": WRITERS.not_offered(request.user, request.organization),
+    })
 
 
 @tenant_required
+@offered_to(WRITERS)
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None)
@@ -61,11 +65,13 @@ def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
             "uploads": uploads,
             "share_url": selectors.campaign_share_url(organization=org, campaign=campaign),
             "can_write": can_write(request.user),
+            "not_offered": WRITERS.not_offered(request.user, org),
         },
     )
 
 
 @tenant_required
+@offered_to(WRITERS)
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
     campaign = get_or_404(selectors.campaign_get, organization=request.organization, campaign_id=campaign_id)

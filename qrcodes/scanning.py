@@ -77,6 +77,7 @@ class ScanTarget:
     short_code: str
     destination: str  # absolute URL, or the content page path; "" when there is none
     live: bool  # False: paused/archived code or inactive organization -> 410, no event
+    company_name: str  # the business, named on the scanner's 410 page (same row, no extra query)
 
 
 class ScanGone(DomainError):
@@ -104,7 +105,8 @@ def _target_from_row(row: dict) -> ScanTarget:
         and row["organization__status"] == Organization.Status.ACTIVE
         and bool(destination)
     )
-    return ScanTarget(row["id"], row["organization_id"], row["short_code"], destination, live)
+    return ScanTarget(row["id"], row["organization_id"], row["short_code"], destination, live,
+                      row["organization__company_name"])
 
 
 def _lookup(**where) -> ScanTarget | None:
@@ -114,7 +116,7 @@ def _lookup(**where) -> ScanTarget | None:
         QRCode.objects.unscoped()
         .filter(**where)
         .values("id", "organization_id", "short_code", "qr_url", "linked_content_id", "status",
-                "organization__status")
+                "organization__status", "organization__company_name")
         .first()
     )
     return _target_from_row(row) if row else None

@@ -16,8 +16,8 @@ from qrcodes import selectors, services
 from qrcodes.forms import QRCodeForm
 from qrcodes.models import QRCode
 from qrcodes.scanning import scan_capture, scan_flood_wait, scan_target_for_code
-from tenants.decorators import tenant_required
-from tenants.roles import can_write
+from tenants.decorators import offered_to, tenant_required
+from tenants.roles import WRITERS, can_write
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -36,7 +36,7 @@ def scan_redirect(request: HttpRequest, short_code: str) -> HttpResponse:
     if target is None:
         return render(request, "qrcodes/scan_not_found.html", status=404)
     if not target.live:
-        return render(request, "qrcodes/scan_gone.html", status=410)
+        return render(request, "qrcodes/scan_gone.html", {"company": target.company_name}, status=410)
     scan_capture(target=target, request=request, ip=ip)
     response = HttpResponseRedirect(target.destination)
     response["Cache-Control"] = "no-store"  # every scan must reach us to be counted
@@ -53,10 +53,12 @@ def qr_list(request: HttpRequest) -> HttpResponse:
     return render(request, "qrcodes/list.html", {
         "qr_codes": codes, "usage": selectors.qr_code_usage(organization=org), "status": status,
         "statuses": QRCode.Status.values, "can_write": can_write(request.user),
+        "not_offered": WRITERS.not_offered(request.user, org),
     })
 
 
 @tenant_required
+@offered_to(WRITERS)
 @require_http_methods(["GET", "POST"])
 def qr_new(request: HttpRequest) -> HttpResponse:
     org = request.organization
@@ -82,11 +84,12 @@ def qr_detail(request: HttpRequest, qr_code_id) -> HttpResponse:
     return render(request, "qrcodes/detail.html", {
         "qr": qr, "short_url": selectors.short_url(qr),
         "scans": selectors.scan_event_latest(organization=org, qr_code=qr),
-        "can_write": can_write(request.user),
+        "can_write": can_write(request.user), "not_offered": WRITERS.not_offered(request.user, org),
     })
 
 
 @tenant_required
+@offered_to(WRITERS)
 @require_http_methods(["GET", "POST"])
 def qr_edit(request: HttpRequest, qr_code_id) -> HttpResponse:
     org = request.organization

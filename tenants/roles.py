@@ -35,11 +35,21 @@ class WriteAccess:
 
     allows: Callable[[User], bool]
     refusal: str
+    who_can: str = ""  # the one line a page shows where it does not offer the control ({org})
+
+    def not_offered(self, user: User, organization: Organization) -> str:
+        """"" when `user` may; else the line saying who can, for a page that hides the control
+        (the service still refuses with `refusal` if the request is sent anyway)."""
+        if self.allows(user):
+            return ""
+        return self.who_can.format(org=organization.company_name)
 
 
 MEMBERS = WriteAccess(lambda user: True, "")  # e.g. activity tracking: it logs, it changes no content
-WRITERS = WriteAccess(can_write, "Viewers cannot create, change or delete.")
-ADMINS = WriteAccess(can_manage_team, "Only an organization Admin can manage the team.")
+WRITERS = WriteAccess(can_write, "Viewers cannot create, change or delete.",
+                      "Viewers can look, not change: ask an Admin or Editor of {org}.")
+ADMINS = WriteAccess(can_manage_team, "Only an organization Admin can manage the team.",
+                     "Only an Admin manages the team: ask an Admin of {org}.")
 
 
 def require_member(user: User, organization: Organization) -> None:

@@ -20,7 +20,7 @@ from tenants import selectors, services
 from tenants.decorators import tenant_required
 from tenants.forms import LoginForm, PasswordResetForm, RegistrationForm, TeamInviteForm
 from tenants.models import User
-from tenants.roles import can_manage_team
+from tenants.roles import ADMINS, can_manage_team
 
 
 def _rate_limited(request: HttpRequest, template: str, form, wait: int) -> HttpResponse:
@@ -116,7 +116,9 @@ ACTIVITY_PAGE_SIZE = 50
 @tenant_required
 @require_http_methods(["GET", "POST"])
 def team(request: HttpRequest) -> HttpResponse:
-    """The team: members, seats used, and (for Admins) invitations, roles and deactivation."""
+    """The team: members, seats used, and (for Admins) invitations, roles and deactivation.
+    Only what the viewer may do is offered: no invite form at the seat limit or for non-Admins,
+    no role change or deactivation of oneself; each absence says who can, in one line."""
     org = request.organization
     form = TeamInviteForm(request.POST or None)
     status = 200
@@ -131,11 +133,13 @@ def team(request: HttpRequest) -> HttpResponse:
             return redirect("team")
     if form.errors and status == 200:
         status = 400
+    seats = selectors.organization_usage(organization=org).contributors
     context = {
         "form": form,
         "members": selectors.user_list(organization=org),
-        "usage": selectors.team_usage(organization=org),
+        "seats": seats,
         "is_admin": can_manage_team(request.user),
+        "not_offered": ADMINS.not_offered(request.user, org),
         "roles": User.Role.values,
     }
     return render(request, "tenants/team.html", context, status=status)

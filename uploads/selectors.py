@@ -51,7 +51,12 @@ def storage_usage(*, organization: Organization) -> dict[str, Any]:
 
 
 class ContentGone(Exception):
-    """The QR code exists but is paused/archived, or its organization is not active."""
+    """The QR code exists but is paused/archived, or its organization is not active.
+    `company_name`: the business, which the scanner's page still names."""
+
+    def __init__(self, message: str, *, company_name: str = "") -> None:
+        super().__init__(message)
+        self.company_name = company_name
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def public_content(*, short_code: str) -> PublicContent:
     if qr is None:
         raise NotFound("Unknown code.")
     if qr.status != QRCode.Status.ACTIVE or not qr.organization.is_active:
-        raise ContentGone("This content is no longer available.")
+        raise ContentGone("This content is no longer available.", company_name=qr.organization.company_name)
     upload = qr.linked_content
     if upload is None or upload.organization_id != qr.organization_id:
         raise NotFound("This code has no file.")

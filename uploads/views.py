@@ -16,7 +16,7 @@ from core.errors import DomainError, NotFound
 from core.scoping import related_model
 from core.web import get_or_404, refusals_as_http
 from tenants.decorators import tenant_required
-from tenants.roles import can_write
+from tenants.roles import WRITERS, can_write
 from uploads import content_types, selectors, services
 from uploads.delivery import MissingObject, file_response, object_exists
 from uploads.errors import FileTooLarge
@@ -32,6 +32,7 @@ def _render_page(request: HttpRequest, status: int = 200) -> HttpResponse:
         # campaigns is a layer above uploads: reached through the upload's relation
         "campaigns": related_model(UploadedFile, "campaign").objects.filter(organization=org).order_by("-created_at"),
         "can_write": can_write(request.user),
+        "not_offered": WRITERS.not_offered(request.user, org),
         "max_bytes": settings.UPLOAD_MAX_BYTES,
         "accept": content_types.ACCEPT_ATTRIBUTE,
     }
@@ -97,8 +98,9 @@ def upload_delete(request: HttpRequest, upload_id: str) -> HttpResponse:
     return redirect("upload-list")
 
 
-def _unavailable(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    return render(request, "uploads/public_unavailable.html", {"message": message}, status=status)
+def _unavailable(request: HttpRequest, status: int, message: str, company: str = "") -> HttpResponse:
+    """A scanner's page: the business when known (`company`), never the app's navigation."""
+    return render(request, "uploads/public_unavailable.html", {"message": message, "company": company}, status=status)
 
 
 def _public(request: HttpRequest, short_code: str) -> selectors.PublicContent | HttpResponse:
@@ -106,8 +108,8 @@ def _public(request: HttpRequest, short_code: str) -> selectors.PublicContent | 
         return selectors.public_content(short_code=short_code)
     except NotFound:
         return _unavailable(request, 404, "We couldn't find this content.")
-    except selectors.ContentGone:
-        return _unavailable(request, 410, "This content is no longer available.")
+    except selectors.ContentGone as gone:
+        return _unavailable(request, 410, "This content is no longer available.", gone.company_name)
 
 
 @require_GET
@@ -117,7 +119,7 @@ def public_content(request: HttpRequest, short_code: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     if not object_exists(found.upload):
-        return _unavailable(request, 404, "This file is no longer available.")
+        return _unavailable(request, 404, "This file is no longer available.", found.qr_code.organization.company_name)
     preview = content_types.preview_kind(found.upload.file_type)
     return render(
         request, "uploads/public_content.html",

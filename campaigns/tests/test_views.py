@@ -40,7 +40,7 @@ def test_viewer_cannot_create_edit_or_delete(web, viewer_a, org_a):
     page = client.get("/campaigns").content.decode()
     assert "New campaign" not in page
     r = client.post("/campaigns/new", FORM)
-    assert r.status_code == 403 and "Viewers cannot" in r.content.decode()
+    assert r.status_code == 403 and "Viewers can look, not change: ask an Admin or Editor of" in r.content.decode()
     assert client.post(f"/campaigns/{c.pk}/edit", {**FORM, "name": "Changed"}).status_code == 403
     client.post(f"/campaigns/{c.pk}/delete")
     assert list(Campaign.all_orgs.values_list("name", flat=True)) == ["Keep"]

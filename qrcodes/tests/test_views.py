@@ -62,7 +62,8 @@ def test_viewer_sees_no_write_controls_and_cannot_post(viewer_a, org_a, admin_a)
     assert 'data-testid="new-qr"' not in c.get("/qrcodes").content.decode()
     assert "Pause</button>" not in c.get(f"/qrcodes/{qr.pk}").content.decode()
     r = c.post("/qrcodes/new", {"name": "x", "qr_url": "https://a.example"})
-    assert r.status_code == 403 and "Viewers cannot" in r.content.decode()
+    # refused before the form is read: the 403 page saying who can, never a form that fails later
+    assert r.status_code == 403 and "Viewers can look, not change: ask an Admin or Editor of" in r.content.decode()
     assert c.post(f"/qrcodes/{qr.pk}/pause").status_code == 403
     qr.refresh_from_db()
     assert qr.status == "active"

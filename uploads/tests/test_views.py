@@ -84,6 +84,8 @@ def test_public_content_page_previews_pdf_and_offers_download(client, menu_qr, o
     html = r.content.decode()
     assert r.status_code == 200 and "menu.pdf" in html and org_a.company_name in html
     assert '<iframe class="preview pdf" src="/c/menu123/file"' in html
+    # Phones get a link to their own PDF viewer instead of the frame (app.css; tests/e2e/test_phones.py).
+    assert 'href="/c/menu123/file" data-testid="content-open">Open the PDF</a>' in html
     inline = client.get("/c/menu123/file")
     assert inline.status_code == 200 and inline["Content-Disposition"].startswith("inline")
     assert inline["X-Frame-Options"] == "SAMEORIGIN"
