@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from core.scoping import bind_organization
 from tenants.authentication import ANONYMOUS, CredentialsConflict, MalformedAuthorization, resolve_principal
@@ -54,5 +55,6 @@ class OrganizationMiddleware:
         request.user = principal.user if principal.user is not None else AnonymousUser()
         org = organization_of(principal.user)
         request.organization = org
-        with bind_organization(org):
+        # Pages render every datetime in the organization's zone (tenants.timezones).
+        with bind_organization(org), timezone.override(org.tzinfo if org is not None else None):
             return self.get_response(request)

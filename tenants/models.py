@@ -1,4 +1,5 @@
 import uuid
+import zoneinfo
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -8,7 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
 
 from core.scoping import TenantOwnedModel
-from tenants import plans
+from tenants import plans, timezones
 from tenants.emails import InvalidEmail, normalize_email
 
 GB = 1024**3
@@ -45,6 +46,9 @@ class Organization(models.Model):
     total_uploads = models.PositiveIntegerField(default=0)
     storage_used_bytes = models.BigIntegerField(default=0)
     data_sharing_opted_out = models.BooleanField(default=False)
+    # IANA name ("America/Chicago"): dashboards, hour of day, activity and schedules read in it.
+    # Set at sign-up from the browser, editable by an Admin; tenants.timezones validates it.
+    timezone = models.CharField(max_length=64, default="UTC", db_default="UTC")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -62,6 +66,11 @@ class Organization(models.Model):
     @property
     def storage_limit_bytes(self) -> int:
         return self.storage_limit_gb * GB
+
+    @property
+    def tzinfo(self) -> "zoneinfo.ZoneInfo":
+        """The organization's zone; UTC for a name this machine's tz database does not know."""
+        return timezones.zone(self.timezone)
 
 
 class UserManager(BaseUserManager):
