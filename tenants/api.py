@@ -30,6 +30,8 @@ class RegisterSerializer(serializers.Serializer):
     plan_type = serializers.ChoiceField(choices=[])  # the plan table's keys, read per instance
     phone = serializers.CharField(required=False, allow_blank=True)
     billing_address = serializers.CharField(required=False, allow_blank=True)
+    timezone = serializers.CharField(required=False, allow_blank=True,
+                                     help_text="IANA name (America/Chicago); UTC when absent or blank, 400 when unknown.")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -66,13 +68,37 @@ class AuthThrottled(PublicAPIView):
     throttle_scope = "auth"
 
 
+PlanChangeRequestOut = inline_serializer(
+    "PlanChangeRequestOut",
+    {"id": serializers.UUIDField(), "from_plan": serializers.CharField(), "to_plan": serializers.CharField(),
+     "status": serializers.CharField(), "message": serializers.CharField()},
+    required=False,  # present only when a paid plan was chosen
+)
+RegisterResponse = inline_serializer(
+    "RegisterResponse",
+    {"token": serializers.CharField(), "refresh": serializers.CharField(), "user": AuthResponse.fields["user"],
+     "plan_change_request": PlanChangeRequestOut},
+)
+
+
 class RegisterView(AuthThrottled):
+    """Sign-up. A paid plan_type starts the organization on the free plan with a pending
+    plan-change request for OI to confirm (the response's `plan_change_request`, present only
+    then); `user.plan_type` is the plan the organization is on."""
+
     throttle_scope = "register"
 
-    @extend_schema(request=RegisterSerializer, responses={201: AuthResponse, 409: ErrorResponse}, tags=["auth"])
+    @extend_schema(request=RegisterSerializer, responses={201: RegisterResponse, 409: ErrorResponse}, tags=["auth"])
     def post(self, request: Request) -> Response:
-        user = services.organization_register(data=json_object(request), ip_address=client_ip(request))
-        return Response(auth_response(user), status=status.HTTP_201_CREATED)
+        sign_up = services.organization_sign_up(data=json_object(request), ip_address=client_ip(request))
+        body = auth_response(sign_up.user)
+        req = sign_up.plan_request
+        if req is not None:
+            body["plan_change_request"] = {
+                "id": str(req.pk), "from_plan": req.from_plan, "to_plan": req.to_plan, "status": req.status,
+                "message": services.sign_up_message(sign_up),
+            }
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class LoginView(AuthThrottled):

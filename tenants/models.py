@@ -261,3 +261,57 @@ class ActivityLog(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.entity_type} {self.entity_id}".strip()
+
+
+class PlanChangeRequest(TenantOwnedModel):
+    """An Admin's request to move the organization to another plan, decided by OI staff in the
+    console (tenants.services.plans). A paid plan chosen at sign-up is filed as one too: a paid
+    plan is never granted without staff (and, one day, a payment provider) confirming it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+        CANCELLED = "cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_plan = models.CharField(max_length=32, choices=plans.plan_choices)
+    to_plan = models.CharField(max_length=32, choices=plans.plan_choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The OI staff member."
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        db_table = "plan_change_requests"
+        ordering = ["-created_at", "-id"]
+        verbose_name = "plan change request"
+        indexes = [models.Index(fields=["organization", "-created_at"], name="plan_request_org_created")]
+        constraints = [
+            # At most one open request per organization: a second one is a Conflict in the service.
+            models.UniqueConstraint(
+                fields=["organization"], condition=models.Q(status="pending"), name="plan_request_one_pending"
+            ),
+            models.CheckConstraint(condition=~models.Q(from_plan=models.F("to_plan")), name="plan_request_changes_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_label} → {self.to_label} ({self.status})"
+
+    @property
+    def from_label(self) -> str:
+        plan = plans.PLANS.get(self.from_plan)
+        return plan.label if plan else self.from_plan
+
+    @property
+    def to_label(self) -> str:
+        plan = plans.PLANS.get(self.to_plan)
+        return plan.label if plan else self.to_plan
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

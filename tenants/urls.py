@@ -24,4 +24,8 @@ urlpatterns = [
     path("team/<str:user_id>/update", views.team_member_update, name="team-member-update"),
     path("team/invite/<uidb64>/<token>", views.team_invite_accept, name="team-invite-accept"),
     path("activity", views.activity, name="activity"),
+    path("plan", views.plan, name="plan"),
+    path("plan/request", views.plan_change_request, name="plan-change-request"),
+    path("plan/request/<str:request_id>/cancel", views.plan_change_cancel, name="plan-change-cancel"),
+    path("settings", views.organization_settings, name="organization-settings"),
 ]

@@ -134,7 +134,7 @@ def test_team_page_at_the_seat_limit_hides_the_invite_form(world):
     UserFactory(organization=world.organization, role=EDITOR, email="third@a.example")  # 3 of 3
     client = _client(world, ADMIN)
     html = client.get("/team").content.decode()
-    assert "All 3 seats are used: deactivate someone or upgrade" in html
+    assert "All 3 seats are used: deactivate someone or <a href=\"/plan\">change your plan</a>" in html
     assert "Send invitation" not in html and 'name="email"' not in html
     # the server still refuses an invitation sent anyway, and says why
     r = client.post("/team", {"email": "fourth@a.example", "full_name": "Four", "role": "Editor"})

@@ -49,7 +49,10 @@ def _validate_registration(data: dict[str, Any]) -> dict[str, str]:
 
 @transaction.atomic
 def organization_register(*, data: dict[str, Any], ip_address: str | None = None) -> User:
-    """Create an organization on a plan and its first Admin user, in one transaction.
+    """Create an organization on a plan and its first Admin user, in one transaction. It grants
+    `plan_type` as given: the sign-up doors call tenants.services.organization_sign_up, which
+    starts a paid choice on the free plan with a pending request; call this only for a plan
+    already confirmed (tests, imports).
     Raises ValidationFailed (field -> message) and writes nothing on bad input. Both emails
     are stored normalised (tenants.emails.normalize_email)."""
     data = dict(data)  # the validation normalises the emails in this copy

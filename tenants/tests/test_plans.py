@@ -118,6 +118,10 @@ def test_a_new_plan_signs_up_and_its_limits_reach_usage_and_the_dashboard(startu
         "email": "ann@start.example", "password": "a-long-Passphrase-2026", "plan_type": "startup",
     }, format="json")
     assert r.status_code == 201, r.content
+    # a paid plan starts as a request on the free plan (tenants.services.plans); OI approves it
+    from tenants.services import plan_change_approve
+    from tenants.tests.factories import staff_user
+    plan_change_approve(actor=staff_user(), request_id=r.json()["plan_change_request"]["id"])
     org = Organization.objects.get(company_name="Start Co")
     assert (org.plan_type, org.max_qr_codes) == ("startup", 20)
     usage = organization_usage(organization=org)

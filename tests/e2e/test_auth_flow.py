@@ -12,7 +12,7 @@ def test_register_logout_login_lands_on_dashboard(page, live_server):
     page.fill("#id_full_name", "Bea Baker")
     page.fill("#id_email", "bea@bakery.example")
     page.fill("#id_password", "Sourdough-Starter-77")
-    page.select_option("#id_plan_type", "medium_business")
+    page.select_option("#id_plan_type", "small_business")  # a paid plan lands on /plan (tests/e2e/test_plans.py)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/dashboard$"))
     assert page.get_by_test_id("current-user").inner_text() == "Bea Baker"
