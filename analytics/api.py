@@ -15,22 +15,26 @@ from rest_framework.response import Response
 
 from analytics import export, selectors
 from analytics.caching import cached_read
-from analytics.filters import DashboardFilters, filters_from_params
+from analytics.filters import PRESETS, DashboardFilters, filters_from_params
 from analytics.models import BREAKDOWN_DIMENSIONS
 from core.pagination import PAGE_PARAMETERS, page_fields, page_of
 from core.web import parse_choice, parse_limit
 from tenants.api_base import TenantAPIView
 
 FILTER_PARAMS = [
-    OpenApiParameter("from", OpenApiTypes.DATE, description="First day (UTC), default 29 days before `to`"),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (UTC), default today"),
+    OpenApiParameter("from", OpenApiTypes.DATE,
+                     description="First day, in the organization's time zone; default 29 days before `to`"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, in the organization's time zone; default today"),
+    OpenApiParameter("range", str, enum=[k for k, _ in PRESETS],
+                     description="A preset range ending today in the organization's zone; wins over from/to"),
     OpenApiParameter("campaign_id", OpenApiTypes.UUID, description="Only QR codes of this campaign (paid plans)"),
     OpenApiParameter("qr_code_id", OpenApiTypes.UUID, description="Only this QR code"),
 ]
 
 def _filters_fields() -> dict[str, serializers.Field]:
     return {"from": serializers.DateField(), "to": serializers.DateField(),
-            "campaign_id": serializers.UUIDField(allow_null=True), "qr_code_id": serializers.UUIDField(allow_null=True)}
+            "campaign_id": serializers.UUIDField(allow_null=True), "qr_code_id": serializers.UUIDField(allow_null=True),
+            "timezone": serializers.CharField(help_text="The organization's IANA zone: the days and hours are its own")}
 
 
 def _counts() -> dict[str, serializers.Field]:
@@ -44,8 +48,22 @@ StatsResponse = inline_serializer("AnalyticsStats", {"stats": inline_serializer(
     "storage_used_gb": serializers.FloatField(), "total_qr_scans": serializers.IntegerField()})})
 ScansResponse = inline_serializer("AnalyticsScans", {
     **_filters_fields(), "interval": serializers.ChoiceField(choices=list(selectors.INTERVALS)),
-    "totals": inline_serializer("AnalyticsScanTotals", _counts()),
-    "series": inline_serializer("AnalyticsScanPoint", {"period": serializers.DateField(), **_counts()}, many=True),
+    "totals": inline_serializer("AnalyticsScanTotals", {**_counts(), "previous": inline_serializer(
+        "AnalyticsPreviousPeriod", {
+            "from": serializers.DateField(), "to": serializers.DateField(), "available": serializers.BooleanField(),
+            "reason": serializers.CharField(required=False, help_text="When not available (plan history)"),
+            "scans": serializers.IntegerField(allow_null=True), "unique_scans": serializers.IntegerField(allow_null=True),
+            "bot_scans": serializers.IntegerField(allow_null=True),
+            "change": serializers.DictField(allow_null=True, help_text="Per count: percent (null: was 0), label "
+                                            "(\"+12%\", \"new\", \"no change\"), direction (up/down/same)"),
+        }, help_text="The equal-length period just before the range")}),
+    "series": inline_serializer("AnalyticsScanPoint", {
+        "period": serializers.DateField(), **_counts(),
+        "partial": serializers.BooleanField(help_text="The range cuts this bucket, or it is not over yet"),
+        "in_progress": serializers.BooleanField(help_text="The bucket contains today"),
+        "first_day": serializers.DateField(), "last_day": serializers.DateField(
+            help_text="The days of the bucket inside the range (last_day: at most today)"),
+    }, many=True),
 })
 BreakdownResponse = inline_serializer("AnalyticsBreakdown", {
     **_filters_fields(), "by": serializers.ChoiceField(choices=BREAKDOWN_DIMENSIONS),
@@ -72,7 +90,8 @@ STATS_KEYS = ("total_users", "total_qr_codes", "total_campaigns", "total_uploads
 
 
 def _filters_json(f: DashboardFilters) -> dict[str, Any]:
-    return {"from": f.date_from, "to": f.date_to, "campaign_id": f.campaign_id, "qr_code_id": f.qr_code_id}
+    return {"from": f.date_from, "to": f.date_to, "campaign_id": f.campaign_id, "qr_code_id": f.qr_code_id,
+            "timezone": f.timezone}
 
 
 MAX_LIMIT = 1000
@@ -107,9 +126,13 @@ class ScansView(AnalyticsView):
                                 choices=selectors.INTERVALS, default="day")
         f = self.filters()
         org = self.organization
-        totals, series = cached_read(org, "scans", (f, interval), lambda: (
-            selectors.scans_totals(organization=org, filters=f),
-            selectors.scans_series(organization=org, filters=f, interval=interval)))
+        def compute() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            totals = selectors.scans_totals(organization=org, filters=f)
+            previous = selectors.scans_previous(organization=org, filters=f, totals=totals)
+            return {**totals, "previous": previous}, selectors.scans_series(organization=org, filters=f,
+                                                                             interval=interval)
+
+        totals, series = cached_read(org, "scans", (f, interval), compute)
         return Response({**_filters_json(f), "interval": interval, "totals": totals, "series": series})
 
 

@@ -35,9 +35,9 @@ def _country(code: str) -> tuple[str, str]:
     return (c.name, c.numeric) if c else ("", "")
 
 
-def _display(dimension: str, value: str, label: str) -> str:
-    if dimension == Dimension.HOUR:
-        return f"{value}:00 UTC"
+def _display(dimension: str, value: str, label: str, zone: str = "UTC") -> str:
+    if dimension == Dimension.HOUR:  # the hour in the organization's zone (analytics.zoned)
+        return f"{value}:00 UTC" if zone == "UTC" else f"{value}:00"
     if not value:
         return "Direct / unknown" if dimension == Dimension.REFERRER else "Unknown"
     if dimension == Dimension.COUNTRY:
@@ -134,12 +134,13 @@ def _ranked(organization: Organization, inner: str, params: list[Any],
     return per_dim, total
 
 
-def items(by: str, rows: list[Row], total: int) -> list[dict[str, Any]]:
-    """Shape (value, scans, unique, label, latitude, longitude) rows for the charts and the API."""
+def items(by: str, rows: list[Row], total: int, zone: str = "UTC") -> list[dict[str, Any]]:
+    """Shape (value, scans, unique, label, latitude, longitude) rows for the charts and the API;
+    `zone`: the organization's, which hour values are in."""
     total = total or 1
     items_out = []
     for value, s, u, label, lat, lng in rows:
-        item: dict[str, Any] = {"value": value, "label": _display(by, value, label or ""), "scans": s,
+        item: dict[str, Any] = {"value": value, "label": _display(by, value, label or "", zone), "scans": s,
                                 "unique_scans": u, "share": round(s / total, 4)}
         if by == Dimension.COUNTRY:
             item["iso_numeric"] = _country(value)[1]

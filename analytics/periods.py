@@ -93,8 +93,18 @@ def segments(date_from: dt.date, date_to: dt.date, *, open_end: bool = False) ->
     return out
 
 
+def now() -> dt.datetime:
+    """The clock every "today" of the analytics reads (tests replace this one function)."""
+    return timezone.now()
+
+
 def today_utc() -> dt.date:
-    return timezone.now().astimezone(dt.UTC).date()
+    return now().astimezone(dt.UTC).date()
+
+
+def today_in(tz: dt.tzinfo) -> dt.date:
+    """Today's date in a time zone (an organization's `tzinfo`)."""
+    return now().astimezone(tz).date()
 
 
 def range_segments(date_from: dt.date, date_to: dt.date) -> list[tuple[str, dt.date]]:

@@ -9,6 +9,7 @@ Raw scan events are never read here."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from typing import Any
@@ -16,9 +17,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import filesizeformat
 
-from analytics import breakdown_sql
-from analytics.filters import DashboardFilters
+from analytics import breakdown_sql, zoned
+from analytics.filters import DashboardFilters, earliest_allowed
 from analytics.models import (
     BREAKDOWN_DIMENSIONS,
     LABELLED_DIMENSIONS,
@@ -30,6 +32,7 @@ from analytics.models import (
 from analytics.periods import add_months, bucket, range_buckets
 from analytics.tiers import PlanUpgradeRequired, require_breakdown, require_campaign_filter, tier_for
 from campaigns.models import Campaign
+from core.dates import MIN_DATE
 from qrcodes.models import QRCode
 from tenants.models import GB, Organization, User
 from tenants.plans import PLANS
@@ -80,19 +83,51 @@ def plan_usage(*, organization: Organization) -> dict[str, Any]:
     usage = organization_usage(organization=organization)
     storage = usage.storage_bytes
     meters = []
-    for key, label, limit_usage, used, limit, unit in (
-        ("users", "Contributor seats", usage.contributors, usage.contributors.used, usage.contributors.limit, ""),
-        ("qr_codes", "Active QR codes", usage.qr_codes, usage.qr_codes.used, usage.qr_codes.limit, ""),
-        ("storage", "Storage", storage, round(storage.used / GB, 2), storage.limit // GB, " GB"),
+    for key, label, limit_usage, used, limit, unit, used_words, limit_words in (
+        ("users", "Contributor seats", usage.contributors, usage.contributors.used, usage.contributors.limit, "",
+         _count_words(usage.contributors.used), _count_words(usage.contributors.limit)),
+        ("qr_codes", "Active QR codes", usage.qr_codes, usage.qr_codes.used, usage.qr_codes.limit, "",
+         _count_words(usage.qr_codes.used), _count_words(usage.qr_codes.limit)),
+        # numeric used/limit stay in GB (callers compare them); the words say "4.2 MB", never "0.0 GB"
+        ("storage", "Storage", storage, round(storage.used / GB, 2), storage.limit // GB, " GB",
+         storage_words(storage.used), f"{storage.limit // GB:,} GB"),
     ):
         meters.append({
             "key": key, "label": label, "used": used, "limit": limit, "unit": unit,
+            "used_words": used_words, "limit_words": limit_words if limit is not None else None,
             "percent": limit_usage.percent, "near_limit": limit_usage.near_limit, "at_limit": limit_usage.at_limit,
         })
     upgrade_to = tier_for(organization).upgrade_to
     near = [m["label"] for m in meters if m["near_limit"]]
     return {"meters": meters, "near_limit": near, "upgrade_to": upgrade_to if near else None,
-            "upgrade_label": PLANS[upgrade_to].label if near and upgrade_to else None}
+            "upgrade_label": PLANS[upgrade_to].label if near and upgrade_to else None,
+            # the dashboard's two sentences: "at your limit" (no room for one more) and "close to it"
+            "at_limit_meters": [m for m in meters if m["at_limit"]],
+            "close_meters": [m for m in meters if m["near_limit"] and not m["at_limit"]]}
+
+
+def _count_words(n: int | None) -> str:
+    return "" if n is None else f"{n:,}"
+
+
+def storage_words(n_bytes: int) -> str:
+    """Stored bytes in the unit a person reads: "0 bytes", "4.2 MB", "1.5 GB" (1,024-based)."""
+    return filesizeformat(n_bytes).replace("\xa0", " ")
+
+
+def first_steps(*, organization: Organization) -> dict[str, Any]:
+    """The new account's path (create a QR code, print it, scan it) and how far the organization
+    got: `show` until it has a QR code and a counted scan. Counted scans are the organization's
+    counter or, where a test or import filled the rollups directly, any rollup row."""
+    first_qr = (QRCode.objects.filter(organization=organization).order_by("created_at", "pk")
+                .values("id", "name").first())
+    has_scans = bool(
+        Organization.objects.filter(pk=organization.pk, total_qr_scans__gt=0).exists()
+        or OrgScanRollup.objects.filter(organization=organization, dimension=Dimension.TOTAL).exists()
+    )
+    has_codes = first_qr is not None
+    return {"show": not (has_codes and has_scans), "has_codes": has_codes, "has_scans": has_scans,
+            "first_qr": first_qr}
 
 
 def qr_performance(*, organization: Organization, limit: int = 20) -> list[dict[str, Any]]:
@@ -124,9 +159,13 @@ def _sums(qs: QuerySet) -> dict[str, int]:
 
 def scans_totals(*, organization: Organization, filters: DashboardFilters) -> dict[str, int]:
     """Non-bot scans, unique (human, non-duplicate) scans and bot scans in the filtered range:
-    one index-only sum over the range's blocks (analytics.periods)."""
-    buckets = range_buckets(filters.date_from, filters.date_to)
+    one index-only sum over the range's blocks (analytics.periods). For an organization outside
+    UTC, the days are its own (analytics.zoned: hourly cells)."""
     qr_ids = _qr_ids(organization, filters)
+    if not filters.is_utc:
+        days = zoned.local_day_counts(organization, filters, qr_ids).values()
+        return {k: sum(d[i] for d in days) for i, k in enumerate(("scans", "unique_scans", "bot_scans"))}
+    buckets = range_buckets(filters.date_from, filters.date_to)
     if qr_ids is None:
         return _sums(OrgScanRollup.objects.filter(organization=organization, dimension=Dimension.TOTAL,
                                                   bucket__in=buckets))
@@ -141,29 +180,85 @@ def _bucket(day: dt.date, interval: str) -> dt.date:
     return day
 
 
+def _bucket_after(start: dt.date, interval: str) -> dt.date:
+    return add_months(start, 1) if interval == "month" else start + dt.timedelta(days=7 if interval == "week" else 1)
+
+
+def _point(start: dt.date, counts: list[int], interval: str, filters: DashboardFilters,
+           today: dt.date) -> dict[str, Any]:
+    """One series point. `partial`: the range cuts the bucket (a first/last week or month only
+    partly inside it) or the bucket is not over yet (today's day, week or month); its values
+    are the counted days' own, never scaled. first_day/last_day: the days it covers."""
+    end = _bucket_after(start, interval) - dt.timedelta(days=1)
+    first, last = max(start, filters.date_from), min(end, filters.date_to)
+    in_progress = end >= today
+    return {"period": start, "scans": counts[0], "unique_scans": counts[1], "bot_scans": counts[2],
+            "partial": first > start or last < end or in_progress, "in_progress": in_progress,
+            "first_day": first, "last_day": min(last, today) if first <= today else last}
+
+
 def scans_series(*, organization: Organization, filters: DashboardFilters, interval: str = "day") -> list[dict]:
-    """Scans over time, one point per day / ISO week (Monday) / month, zero-filled; partial
-    weeks and months at the edges count only the days inside the range."""
+    """Scans over time, one point per day / ISO week (Monday) / month of the organization's
+    zone, zero-filled. Weeks and months the range cuts at either end, and the unfinished
+    current one, count only their days inside the range and are marked `partial`."""
     if interval not in tier_for(organization).intervals:
         raise PlanUpgradeRequired(f"The {interval} interval is not part of your plan's dashboard.")
-    days = (bucket(Grain.DAY, filters.date_from), bucket(Grain.DAY, filters.date_to))  # contiguous
     qr_ids = _qr_ids(organization, filters)
-    if qr_ids is None:
-        qs = OrgScanRollup.objects.filter(organization=organization, dimension=Dimension.TOTAL, bucket__range=days)
+    if filters.is_utc:
+        days = (bucket(Grain.DAY, filters.date_from), bucket(Grain.DAY, filters.date_to))  # contiguous
+        if qr_ids is None:
+            qs = OrgScanRollup.objects.filter(organization=organization, dimension=Dimension.TOTAL, bucket__range=days)
+        else:
+            qs = QRScanRollup.objects.filter(organization=organization, qr_code_id__in=qr_ids, bucket__range=days)
+        rows = qs.order_by().values("period").annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
+        per_day = {r["period"]: (r["s"], r["u"], r["b"]) for r in rows}
     else:
-        qs = QRScanRollup.objects.filter(organization=organization, qr_code_id__in=qr_ids, bucket__range=days)
-    rows = qs.order_by().values("period").annotate(s=Sum("scans"), u=Sum("unique_scans"), b=Sum("bot_scans"))
+        per_day = zoned.local_day_counts(organization, filters, qr_ids)
     points: dict[dt.date, list[int]] = {}
     day = _bucket(filters.date_from, interval)
     while day <= filters.date_to:
         points[day] = [0, 0, 0]
-        day = add_months(day, 1) if interval == "month" else day + dt.timedelta(days=7 if interval == "week" else 1)
-    for r in rows:
-        p = points[_bucket(r["period"], interval)]
-        p[0] += r["s"]
-        p[1] += r["u"]
-        p[2] += r["b"]
-    return [{"period": k, "scans": v[0], "unique_scans": v[1], "bot_scans": v[2]} for k, v in points.items()]
+        day = _bucket_after(day, interval)
+    for d, counts in per_day.items():
+        p = points[_bucket(d, interval)]
+        for i in range(3):
+            p[i] += counts[i]
+    today = filters.today()
+    return [_point(k, v, interval, filters, today) for k, v in points.items()]
+
+
+def _change(now: int, before: int) -> dict[str, Any]:
+    if now == before:
+        return {"percent": 0.0 if before else None, "label": "no change", "direction": "same"}
+    if before == 0:
+        return {"percent": None, "label": "new", "direction": "up"}
+    pct = (now - before) / before * 100
+    return {"percent": round(pct, 1), "label": f"{pct:+.0f}%" if abs(pct) >= 1 else f"{pct:+.1f}%",
+            "direction": "up" if now > before else "down"}
+
+
+def scans_previous(*, organization: Organization, filters: DashboardFilters,
+                   totals: dict[str, int] | None = None) -> dict[str, Any]:
+    """The range's totals against the equal-length period just before it (same filters and
+    zone): {"from", "to", "available", "scans", "unique_scans", "bot_scans", "change": {key:
+    {"percent", "label", "direction"}}}. A previous period that starts before the plan's
+    history (or core.dates' bound) is `available: False` with a `reason`, never a number."""
+    prev = filters.previous()
+    out: dict[str, Any] = {"from": prev.date_from, "to": prev.date_to}
+    earliest = earliest_allowed(organization, filters.today())
+    if prev.date_from < MIN_DATE or (earliest is not None and prev.date_from < earliest):
+        return {**out, "available": False, "reason": "not available on your plan",
+                "scans": None, "unique_scans": None, "bot_scans": None, "change": None}
+    before = scans_totals(organization=organization, filters=prev)
+    now = totals if totals is not None else scans_totals(organization=organization, filters=filters)
+    return {**out, "available": True, **before, "change": {k: _change(now[k], before[k]) for k in before}}
+
+
+def _utc_range(filters: DashboardFilters) -> DashboardFilters:
+    """The filters over the UTC days standing for the range (DashboardFilters.utc_dates) for the
+    reads that only have whole UTC days; the same filters for a UTC organization."""
+    date_from, date_to = filters.utc_dates()
+    return dataclasses.replace(filters, date_from=date_from, date_to=date_to)
 
 
 def breakdown(*, organization: Organization, filters: DashboardFilters, by: str,
@@ -181,22 +276,32 @@ def breakdowns(*, organization: Organization, filters: DashboardFilters,
     Unfiltered: one index-only scan of the range's blocks that sums, ranks per dimension, cuts
     and joins the labels and coordinates of country and city values in PostgreSQL. Under a
     QR-code or campaign filter: one index-only scan of those codes' CountedScan rows with a
-    GROUPING SET per dimension."""
+    GROUPING SET per dimension. Outside UTC, the hour of day is read from hourly cells in the
+    organization's zone (analytics.zoned) and the other dimensions over DashboardFilters.utc_dates."""
     for dim in limits:
         require_breakdown(organization, dim)  # also: every dim is a known column name below
     cut = {dim: None if dim == Dimension.HOUR else n for dim, n in limits.items()}
     qr_ids = _qr_ids(organization, filters)
-    if qr_ids is None:
-        per_dim, total = breakdown_sql.block_breakdowns(organization, filters, cut)
-    else:
-        per_dim, total = breakdown_sql.counted_breakdowns(organization, filters, qr_ids, cut)
-    return {dim: breakdown_sql.items(dim, rows, total) for dim, rows in per_dim.items()}
+    utc = _utc_range(filters)
+    local_hour = not filters.is_utc and Dimension.HOUR in cut
+    if local_hour:  # the organization's hours, from hourly cells (analytics.zoned)
+        cut = {d: n for d, n in cut.items() if d != Dimension.HOUR}
+    per_dim: dict[str, list] = {}
+    total = 0
+    if cut and qr_ids is None:
+        per_dim, total = breakdown_sql.block_breakdowns(organization, utc, cut)
+    elif cut:
+        per_dim, total = breakdown_sql.counted_breakdowns(organization, utc, qr_ids, cut)
+    out = {dim: breakdown_sql.items(dim, rows, total) for dim, rows in per_dim.items()}
+    if local_hour:
+        rows, hour_total = zoned.local_hours(organization, filters, qr_ids)
+        out[Dimension.HOUR] = breakdown_sql.items(Dimension.HOUR, rows, hour_total, zone=filters.timezone)
+    return {dim: out[dim] for dim in limits}
 
 
 def _qr_block_sums(organization: Organization, filters: DashboardFilters) -> QuerySet:
     """Per QR code: non-bot, unique and bot scans in the range (one index-only aggregate)."""
-    qs = QRScanRollup.objects.filter(organization=organization,
-                                     bucket__in=range_buckets(filters.date_from, filters.date_to))
+    qs = QRScanRollup.objects.filter(organization=organization, bucket__in=range_buckets(*filters.utc_dates()))
     qr_ids = _qr_ids(organization, filters)
     if qr_ids is not None:
         qs = qs.filter(qr_code_id__in=qr_ids)
@@ -237,8 +342,7 @@ def campaign_comparison(*, organization: Organization, filters: DashboardFilters
     campaigns = Campaign.objects.filter(organization=organization)
     if filters.campaign_id:
         campaigns = campaigns.filter(pk=filters.campaign_id)
-    blocks = QRScanRollup.objects.filter(organization=organization,
-                                         bucket__in=range_buckets(filters.date_from, filters.date_to),
+    blocks = QRScanRollup.objects.filter(organization=organization, bucket__in=range_buckets(*filters.utc_dates()),
                                          qr_code__organization=organization, qr_code__campaign__isnull=False)
     if filters.qr_code_id:  # (the campaign filter is applied to the campaigns)
         blocks = blocks.filter(qr_code_id=filters.qr_code_id)
@@ -285,10 +389,13 @@ def dashboard_data(*, organization: Organization, filters: DashboardFilters, int
     """The dashboard's charts and tables for this plan (what a plan lacks is left out here,
     not only in the template)."""
     tier = tier_for(organization)
+    totals = scans_totals(organization=organization, filters=filters)
     data: dict[str, Any] = {
         "tier": tier,
         "interval": interval,
-        "totals": scans_totals(organization=organization, filters=filters),
+        "timezone": filters.timezone,
+        "totals": totals,
+        "previous": scans_previous(organization=organization, filters=filters, totals=totals),
         "series": scans_series(organization=organization, filters=filters, interval=interval),
         "top_qr_codes": top_qr_codes(organization=organization, filters=filters, limit=10),
         "breakdowns": _page_breakdowns(organization, filters, tier.breakdowns),

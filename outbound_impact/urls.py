@@ -30,10 +30,10 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
     path("", include("tenants.urls")),
+    path("", include("analytics.urls")),  # before qrcodes: /qrcodes/<id>/analytics is not a qrcodes action
     path("", include("qrcodes.urls")),
     path("", include("campaigns.urls")),
     path("", include("uploads.urls")),
-    path("", include("analytics.urls")),
     path("", include("oi_admin.urls")),
 ]
 

@@ -26,7 +26,10 @@ def test_scans_series_and_totals(scenario, api_ent):
     r = api_ent.get(f"/api/analytics/scans?interval=month&{RANGE}")
     assert r.status_code == 200
     body = r.json()
+    previous = body["totals"].pop("previous")  # issue 13: the equal-length period before the range
     assert body["totals"] == {"scans": 5, "unique_scans": 4, "bot_scans": 1}
+    assert previous["available"] and previous["scans"] == 0 and previous["change"]["scans"]["label"] == "new"
+    assert body["timezone"] == "UTC"
     assert [(p["period"], p["scans"]) for p in body["series"]] == [
         ("2025-01-01", 2), ("2025-02-01", 2), ("2025-03-01", 1)]
     assert (body["from"], body["to"], body["interval"]) == ("2025-01-30", "2025-03-02", "month")

@@ -19,35 +19,81 @@
   Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.animation = false;
+  // Counts of scans: axes start at 0 and tick in whole numbers (no 0.1 ... 1.0 axis for 1 scan).
+  Chart.defaults.scales.linear.beginAtZero = true;
+  Chart.defaults.scales.linear.ticks.precision = 0;
 
   function canvas(id) { return document.getElementById(id); }
   function fmt(n) { return Number(n).toLocaleString(); }
+  // No rows: no chart (empty axes say nothing); the box says why instead. The server already
+  // leaves such canvases out with its own reason (analytics.views.empty_reasons); this is the
+  // fallback for data that arrives empty anyway.
   function empty(id, rows) {
     var c = canvas(id);
     if (c && (!rows || rows.length === 0)) {
-      c.parentNode.setAttribute("data-empty", "No scans in this range");
+      var p = document.createElement("p");
+      p.className = "chart-empty";
+      p.setAttribute("data-testid", "empty-" + id.replace(/^chart-/, ""));
+      p.textContent = "No scans in this range.";
+      c.parentNode.replaceWith(p);
+      return null;
     }
     return c;
   }
 
-  // Scans over time: non-bot scans, unique scans and bots.
+  // Scans over time: non-bot scans, unique scans and bots. Straight segments (a curve would
+  // draw values between points that never happened). A partial bucket (a week or month the
+  // range cuts, or the unfinished current one; analytics.selectors._point) keeps its own
+  // counts, never scaled: it is drawn hollow with dashed segments, its tooltip says which days
+  // it covers, and a note under the chart lists it.
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function day(iso) { var p = String(iso).split("-"); return MONTHS[Number(p[1]) - 1] + " " + Number(p[2]); }
+  function partialText(p) {
+    var unit = config.interval === "month" ? "month" : config.interval === "week" ? "week" : "day";
+    var span = p.first_day === p.last_day ? day(p.first_day) : day(p.first_day) + "\u2013" + day(p.last_day);
+    return (p.in_progress ? unit + " in progress: " + span + " so far" : "partial " + unit + ": " + span + " only");
+  }
+  function isPartial(i) { return !!(series[i] && series[i].partial); }
   var c = canvas("chart-series");
   if (c) {
+    var partials = series.filter(function (p) { return p.partial; });
+    c.setAttribute("data-partial", partials.map(function (p) { return p.period; }).join(","));
+    var dashed = { borderDash: function (ctx) { return isPartial(ctx.p0DataIndex) || isPartial(ctx.p1DataIndex) ? [6, 4] : undefined; } };
+    var radius = series.length > 60 ? 0 : 2;
+    var pointRadius = function (ctx) { return isPartial(ctx.dataIndex) ? Math.max(radius, 3) + 1 : radius; };
+    var pointFill = function (ctx) { return isPartial(ctx.dataIndex) ? "#fff" : ctx.dataset.borderColor; };
     new Chart(c, {
       type: "line",
       data: {
         labels: series.map(function (p) { return p.period; }),
         datasets: [
           { label: "Scans", data: series.map(function (p) { return p.scans; }), borderColor: palette[0],
-            backgroundColor: "rgba(47,91,234,.12)", fill: true, tension: 0.25, pointRadius: series.length > 60 ? 0 : 2 },
+            backgroundColor: "rgba(47,91,234,.12)", fill: true, tension: 0, segment: dashed,
+            pointRadius: pointRadius, pointBackgroundColor: pointFill },
           { label: "Unique", data: series.map(function (p) { return p.unique_scans; }), borderColor: palette[1],
-            tension: 0.25, pointRadius: series.length > 60 ? 0 : 2 },
+            tension: 0, segment: dashed, pointRadius: pointRadius, pointBackgroundColor: pointFill },
           { label: "Bots", data: series.map(function (p) { return p.bot_scans; }), borderColor: palette[9],
-            borderDash: [4, 4], tension: 0.25, pointRadius: 0 }
+            borderDash: [4, 4], tension: 0, pointRadius: 0 }
         ]
       },
-      options: { interaction: { mode: "index", intersect: false }, scales: { y: { beginAtZero: true } } }
+      options: { interaction: { mode: "index", intersect: false }, scales: { y: { beginAtZero: true } },
+                 plugins: { tooltip: { callbacks: { footer: function (items) {
+                   var p = items.length ? series[items[0].dataIndex] : null;
+                   return p && p.partial ? partialText(p) : ""; } } } } }
     });
+    var shown = partials.filter(function (p) { return config.interval !== "day" || p.in_progress; });
+    if (shown.length) {
+      var note = document.createElement("p");
+      note.className = "muted series-partial-note";
+      note.setAttribute("data-testid", "series-partial-note");
+      var swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.setAttribute("aria-hidden", "true");
+      note.appendChild(swatch);
+      note.appendChild(document.createTextNode("Dashed, hollow points: " + shown.map(partialText).join("; ") +
+        ". Their counts are those days only."));
+      c.parentNode.parentNode.insertBefore(note, c.parentNode.nextSibling);
+    }
   }
 
   function bar(id, rows, label, horizontal) {
@@ -61,7 +107,8 @@
                      backgroundColor: palette[0] }]
       },
       options: { indexAxis: horizontal ? "y" : "x", plugins: { legend: { display: false } },
-                 scales: horizontal ? { x: { beginAtZero: true } } : { y: { beginAtZero: true } } }
+                 scales: horizontal ? { x: { beginAtZero: true, ticks: { precision: 0 } } }
+                                    : { y: { beginAtZero: true, ticks: { precision: 0 } } } }
     });
   }
 
