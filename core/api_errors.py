@@ -12,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
 from core.outages import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE
+from core.throttles import throttled_detail
 
 
 class DefaultPagination(PageNumberPagination):
@@ -35,6 +36,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, (OperationalError, InterfaceError)):
         return Response(DATABASE_UNAVAILABLE, status=status.HTTP_503_SERVICE_UNAVAILABLE,
                         headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
+    if isinstance(exc, exceptions.Throttled):  # DRF says "Expected available in 3066 seconds."
+        exc.detail = exceptions.ErrorDetail(throttled_detail(exc.wait), code=exc.default_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

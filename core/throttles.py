@@ -32,6 +32,7 @@ from rest_framework.settings import api_settings
 
 from core.client_ip import client_ip
 from core.errors import DomainError
+from core.humanize import wait_words
 from core.outages import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,14 @@ class _KeyedThrottle(ScopedThrottle):
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.key}
+
+
+def throttled_detail(wait: float | None) -> str:
+    """What a 429 says to the person: the wait in words (core.humanize.wait_words); the exact
+    seconds stay in the Retry-After header."""
+    if wait is None:
+        return "Too many requests. Try again later."
+    return f"Too many requests. Try again in {wait_words(wait)}."
 
 
 def rate_limit_wait(request: HttpRequest, scope: str, *, ident: str | None = None) -> int | None:

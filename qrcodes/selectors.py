@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import idna
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 
 from core.errors import NotFound, ValidationFailed
 from core.ids import as_uuid
@@ -110,3 +111,42 @@ def qr_code_usage(*, organization: Organization) -> LimitUsage:
     """Active QR codes against the plan's max_qr_codes (limit None = unlimited): the QR part of
     tenants.selectors.organization_usage, so the list, the form and the dashboard agree."""
     return organization_usage(organization=organization).qr_codes
+
+
+QR_CODE_SORTS: dict[str, tuple] = {
+    "newest": (F("created_at").desc(), "pk"),
+    "oldest": (F("created_at").asc(), "pk"),
+    "name": (Lower("name").asc(), F("created_at").desc(), "pk"),
+    "scans": (F("total_scans").desc(), F("created_at").desc(), "pk"),
+    "last_scan": (F("last_scanned_at").desc(nulls_last=True), F("created_at").desc(), "pk"),
+}
+NO_CAMPAIGN = "none"
+
+
+def qr_code_browse(
+    *, organization: Organization, query: str = "", campaign: str = "", status: str = "", sort: str = "newest",
+) -> QuerySet[QRCode]:
+    """The QR list page: the organization's codes whose name, location, short code or
+    destination contains `query` (case-insensitive), in campaign `campaign` (an id, or
+    NO_CAMPAIGN), with `status`, ordered by one of QR_CODE_SORTS. Campaign rows come along
+    (one query for the page). ValidationFailed for an unknown status or sort, or a campaign
+    that is not an id; a foreign campaign id matches nothing (its codes are not ours)."""
+    qs = QRCode.objects.filter(organization=organization).select_related("campaign")
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(location__icontains=query) | Q(short_code__icontains=query)
+                       | Q(qr_url__icontains=query))
+    if campaign == NO_CAMPAIGN:
+        qs = qs.filter(campaign__isnull=True)
+    elif campaign:
+        pk = as_uuid(campaign)
+        if pk is None:
+            raise ValidationFailed({"campaign": "Not a valid id."})
+        qs = qs.filter(campaign_id=pk)
+    if status:
+        if status not in QRCode.Status.values:
+            raise ValidationFailed({"status": f"Use one of {', '.join(QRCode.Status.values)}."})
+        qs = qs.filter(status=status)
+    if sort not in QR_CODE_SORTS:
+        raise ValidationFailed({"sort": f"Use one of {', '.join(QR_CODE_SORTS)}."})
+    return qs.order_by(*QR_CODE_SORTS[sort])

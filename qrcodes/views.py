@@ -3,7 +3,9 @@ redirect. `/s/<code>` is the hot path: a cached lookup, one INSERT, a 302."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.client_ip import client_ip
 from core.errors import DomainError
 from core.errors import PermissionDenied as RoleDenied
+from core.humanize import wait_words
 from core.web import add_domain_errors, get_or_404, refusals_as_http
 from qrcodes import selectors, services
-from qrcodes.forms import QRCodeForm
+from qrcodes.forms import QRCodeForm, QRCodeListForm
 from qrcodes.models import QRCode
 from qrcodes.scanning import scan_capture, scan_flood_wait, scan_target_for_code
 from tenants.decorators import offered_to, tenant_required
@@ -29,7 +32,7 @@ def scan_redirect(request: HttpRequest, short_code: str) -> HttpResponse:
     ip = client_ip(request)
     wait = scan_flood_wait(ip)
     if wait is not None:
-        response = render(request, "qrcodes/scan_too_many.html", {"retry_after": wait}, status=429)
+        response = render(request, "qrcodes/scan_too_many.html", {"retry_after": wait, "wait": wait_words(wait)}, status=429)
         response["Retry-After"] = str(wait)
         return response
     target = scan_target_for_code(short_code)  # database down: DatabaseUnavailableMiddleware's 503
@@ -43,18 +46,25 @@ def scan_redirect(request: HttpRequest, short_code: str) -> HttpResponse:
     return response
 
 
+QR_LIST_PAGE_SIZE = 25
+
+
 @tenant_required
 def qr_list(request: HttpRequest) -> HttpResponse:
+    """Search, filter (campaign, status), sort and page the organization's codes. An invalid
+    field (another organization's campaign id, an unknown sort) is named on the form and left
+    out; the others still apply (400). A page past the end shows the last page."""
     org = request.organization
-    status = request.GET.get("status") or None
-    if status not in (None, *QRCode.Status.values):
-        status = None
-    codes = selectors.qr_code_list(organization=org, status=status).select_related("campaign")
+    form = QRCodeListForm(request.GET or None, organization=org)
+    filters = form.filters() if form.is_bound else {"query": "", "campaign": "", "status": "", "sort": "newest"}
+    codes = selectors.qr_code_browse(organization=org, **filters)
+    page = Paginator(codes, QR_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = any(filters[k] for k in ("query", "campaign", "status"))
     return render(request, "qrcodes/list.html", {
-        "qr_codes": codes, "usage": selectors.qr_code_usage(organization=org), "status": status,
-        "statuses": QRCode.Status.values, "can_write": can_write(request.user),
-        "not_offered": WRITERS.not_offered(request.user, org),
-    })
+        "form": form, "page": page, "qr_codes": page.object_list, "filtered": filtered,
+        "site_url": settings.SITE_URL, "usage": selectors.qr_code_usage(organization=org),
+        "can_write": can_write(request.user), "not_offered": WRITERS.not_offered(request.user, org),
+    }, status=400 if form.errors else 200)
 
 
 @tenant_required
@@ -83,7 +93,7 @@ def qr_detail(request: HttpRequest, qr_code_id) -> HttpResponse:
     qr = get_or_404(selectors.qr_code_get, organization=org, qr_code_id=qr_code_id)
     return render(request, "qrcodes/detail.html", {
         "qr": qr, "short_url": selectors.short_url(qr),
-        "scans": selectors.scan_event_latest(organization=org, qr_code=qr),
+        "scans": selectors.scan_event_latest(organization=org, qr_code=qr, limit=10),
         "can_write": can_write(request.user), "not_offered": WRITERS.not_offered(request.user, org),
     })
 

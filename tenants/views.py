@@ -13,20 +13,30 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.client_ip import client_ip
 from core.errors import DomainError
+from core.humanize import wait_words
 from core.ids import as_uuid
 from core.throttles import rate_limit_wait
 from core.web import add_domain_errors, refusals_as_http
 from tenants import selectors, services
-from tenants.decorators import tenant_required
-from tenants.forms import LoginForm, PasswordResetForm, RegistrationForm, TeamInviteForm
+from tenants.activity_text import activity_action_label
+from tenants.decorators import offered_to, tenant_required
+from tenants.forms import (
+    LoginForm,
+    OrganizationSettingsForm,
+    PasswordResetForm,
+    PlanChangeForm,
+    RegistrationForm,
+    TeamInviteForm,
+)
 from tenants.models import User
+from tenants.plans import PLANS
 from tenants.roles import ADMINS, can_manage_team
 
 
 def _rate_limited(request: HttpRequest, template: str, form, wait: int) -> HttpResponse:
     form.is_valid()  # keep what was typed; the rate limit is the only error shown
     form.errors.clear()
-    form.add_error(None, f"Too many attempts from your network. Try again in {wait} seconds.")
+    form.add_error(None, f"Too many attempts from your network. Try again in {wait_words(wait)}.")
     response = render(request, template, {"form": form}, status=429)
     response["Retry-After"] = str(wait)
     return response
@@ -34,21 +44,28 @@ def _rate_limited(request: HttpRequest, template: str, form, wait: int) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
+    """Sign-up. A paid plan chosen here is filed as a request for OI to confirm; the
+    organization starts on the free plan (tenants.services.organization_sign_up)."""
     form = RegistrationForm(request.POST or None)
     wait = rate_limit_wait(request, "register") if request.method == "POST" else None
     if wait is not None:
         return _rate_limited(request, "tenants/register.html", form, wait)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.organization_register(data=form.cleaned_data, ip_address=client_ip(request))
+            sign_up = services.organization_sign_up(data=form.cleaned_data, ip_address=client_ip(request))
         except DomainError as err:
             add_domain_errors(form, err)
         else:
+            user = sign_up.user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.user_login_record(user=user, ip_address=client_ip(request))
             messages.success(request, f"Welcome to Outbound Impact, {user.full_name}!")
+            if sign_up.plan_request is not None:
+                messages.info(request, services.sign_up_message(sign_up))
+                return redirect("plan")
             return redirect("dashboard")
-    return render(request, "tenants/register.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "plans": list(PLANS.values())}
+    return render(request, "tenants/register.html", context, status=400 if form.errors else 200)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -198,9 +215,124 @@ def activity(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action") or None
     paginator = Paginator(selectors.activity_list(organization=org, action=action), ACTIVITY_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [(a, selectors.activity_describe(a)) for a in page.object_list]
     context = {
-        "page": page, "rows": rows, "action": action, "actions": selectors.activity_actions(organization=org),
+        "page": page, "rows": selectors.activity_rows(page.object_list), "action": action,
+        "actions": [(a, activity_action_label(a)) for a in selectors.activity_actions(organization=org)],
         "scans": selectors.scan_latest(organization=org) if page.number == 1 else [],
+        "zone": org.timezone,
     }
     return render(request, "tenants/activity.html", context)
+
+
+# --- Plan and organization settings ----------------------------------------------------------
+
+
+def _plan_features(plan) -> list[str]:
+    """The dashboard a plan shows, in the page's words (from the plan table's DashboardTier)."""
+    tier = plan.dashboard
+    history = "all history" if tier.history_days is None else f"{tier.history_days} days of history"
+    breakdowns = ", ".join(sorted(b.replace("_", " ") for b in tier.breakdowns))
+    return [
+        f"{tier.label} dashboard, {history}",
+        f"Breakdowns: {breakdowns}",
+        f"Intervals: {', '.join(i for i in ('hour', 'day', 'week', 'month') if i in tier.intervals)}",
+        "Location map and cities" if tier.locations else "No location map",
+        "Campaign filter and comparison" if tier.campaign_filter else "No campaign filter",
+        "CSV export" if tier.export else "No CSV export",
+    ]
+
+
+def _plan_page(request: HttpRequest, *, change_form: PlanChangeForm | None = None,
+               settings_form: OrganizationSettingsForm | None = None, status: int = 200) -> HttpResponse:
+    """The Plan page: the current plan, its limits and live usage, every plan side by side (a
+    request button per other plan for Admins, with what a downgrade needs first), the pending
+    request, past requests and the time zone."""
+    org = request.organization
+    current = PLANS.get(org.plan_type) or PLANS[next(iter(PLANS))]
+    is_admin = services.PLAN_ADMINS.allows(request.user)
+    pending = selectors.plan_change_pending(organization=org)
+    keys = list(PLANS)
+    adds = {p.dashboard.upgrade_to: p.dashboard.upgrade_adds for p in PLANS.values() if p.dashboard.upgrade_to}
+    rows = []
+    for plan in PLANS.values():
+        is_current = plan.key == org.plan_type
+        direction = "" if is_current else ("upgrade" if (
+            plan.monthly_price, keys.index(plan.key)) > (current.monthly_price, keys.index(current.key)) else "downgrade")
+        blockers = selectors.plan_change_blockers(organization=org, to_plan=plan.key) if direction == "downgrade" else None
+        rows.append({"plan": plan, "is_current": is_current, "direction": direction, "blockers": blockers,
+                     "features": _plan_features(plan), "adds": adds.get(plan.key, ""),
+                     "is_pending": pending is not None and pending.to_plan == plan.key})
+    context = {
+        "current": current,
+        "usage": selectors.organization_usage(organization=org),
+        "rows": rows,
+        "pending": pending,
+        "history": [r for r in selectors.plan_change_list(organization=org) if not r.is_pending],
+        "is_admin": is_admin,
+        "not_offered": services.PLAN_ADMINS.not_offered(request.user, org),
+        "change_form": change_form,
+        "settings_form": settings_form or OrganizationSettingsForm(initial={"timezone": org.timezone}),
+        "timezone_label": org.timezone.replace("_", " "),
+    }
+    return render(request, "tenants/plan.html", context, status=status)
+
+
+@tenant_required
+@require_http_methods(["GET"])
+def plan(request: HttpRequest) -> HttpResponse:
+    return _plan_page(request)
+
+
+@tenant_required
+@require_POST
+@offered_to(services.PLAN_ADMINS)
+def plan_change_request(request: HttpRequest) -> HttpResponse:
+    form = PlanChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            with refusals_as_http():
+                req = services.plan_change_request(
+                    organization=request.organization, actor=request.user, to_plan=form.cleaned_data["to_plan"],
+                )
+        except DomainError as err:
+            add_domain_errors(form, err)
+            return _plan_page(request, change_form=form, status=err.status_code)
+        messages.success(request, f"{req.to_label} is requested; OI will confirm it and you stay on "
+                                  f"{req.from_label} until then.")
+        return redirect("plan")
+    return _plan_page(request, change_form=form, status=400)
+
+
+@tenant_required
+@require_POST
+@offered_to(services.PLAN_ADMINS)
+def plan_change_cancel(request: HttpRequest, request_id: str) -> HttpResponse:
+    try:
+        with refusals_as_http(not_found="Plan change request not found."):
+            req = services.plan_change_cancel(organization=request.organization, actor=request.user,
+                                              request_id=request_id)
+    except DomainError as err:
+        messages.error(request, str(err.detail))
+    else:
+        messages.success(request, f"Your request for {req.to_label} is cancelled.")
+    return redirect("plan")
+
+
+@tenant_required
+@require_POST
+@offered_to(services.PLAN_ADMINS)
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    """The Plan page's settings form (the time zone); Admins only."""
+    form = OrganizationSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            with refusals_as_http():
+                org = services.organization_timezone_set(
+                    organization=request.organization, actor=request.user, timezone=form.cleaned_data["timezone"],
+                )
+        except DomainError as err:
+            add_domain_errors(form, err)
+        else:
+            messages.success(request, f"Time zone set to {org.timezone.replace('_', ' ')}.")
+            return redirect("plan")
+    return _plan_page(request, settings_form=form, status=400)

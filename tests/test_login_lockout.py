@@ -94,7 +94,7 @@ def test_a_distributed_attack_slows_the_account_down_and_the_wait_caps_at_60_sec
         r = login(f"203.0.113.{i + 1}", admin_a.email, "wrong-password")
         assert r.status_code == 429 and r.json()["error"] == "locked_out"
         waits.append(int(r["Retry-After"]))
-        assert f"Try again in {waits[-1]} second" in r.json()["detail"]
+        assert f"Try again in {waits[-1]} second" in r.json()["detail"] or waits[-1] == 60 and "Try again in 1 minute." in r.json()["detail"]
         # Refused attempts, from anywhere, are not failures: the wait does not grow.
         again = login(f"203.0.113.{i + 101}", admin_a.email, "wrong-password")
         assert again.status_code == 429 and again["Retry-After"] == str(waits[-1])
@@ -116,7 +116,7 @@ def test_during_a_distributed_attack_the_real_user_waits_at_most_a_minute(admin_
     assert failures == 30
     r = login(USER_ADDRESS, admin_a.email, PASSWORD)
     assert r.status_code == 429 and r.json()["error"] == "locked_out"
-    assert r.json()["detail"] == "Too many failed login attempts for this account. Try again in 60 seconds."
+    assert r.json()["detail"] == "Too many failed login attempts for this account. Try again in 1 minute."
     assert r["Retry-After"] == "60"
     clock.advance(60)
     assert login(USER_ADDRESS, admin_a.email, PASSWORD).status_code == 200

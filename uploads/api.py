@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from core.api_errors import DefaultPagination
 from core.client_ip import client_ip
 from core.errors import NotFound
+from core.humanize import size_words
 from core.openapi import ErrorResponse
 from tenants.api_base import TenantAPIView
 from uploads import selectors, services
@@ -78,7 +79,7 @@ class UploadListView(TenantAPIView):
     def post(self, request: Request) -> Response:
         data, files = request.data, request.FILES
         if getattr(request._request, "upload_too_large", False):
-            raise FileTooLarge(f"Files can be at most {settings.UPLOAD_MAX_BYTES} bytes.")
+            raise FileTooLarge(f"Files can be at most {size_words(settings.UPLOAD_MAX_BYTES)}.")
         upload = services.upload_create(
             organization=self.organization,
             actor=request.user,

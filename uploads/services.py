@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import F
 
 from core.errors import NotFound, ValidationFailed
+from core.humanize import size_words
 from core.ids import as_uuid
 from core.locks import LockKey, advisory_xact_lock
 from core.scoping import related_model
@@ -98,7 +99,7 @@ def upload_create(
     if size <= 0:
         raise ValidationFailed({"file": "The file is empty."})
     if size > settings.UPLOAD_MAX_BYTES:
-        raise FileTooLarge(f"Files can be at most {settings.UPLOAD_MAX_BYTES} bytes; this one has {size}.")
+        raise FileTooLarge(f"Files can be at most {size_words(settings.UPLOAD_MAX_BYTES)}; this one has {size_words(size)}.")
     name = clean_file_name(file_name or getattr(file, "name", ""))
     if not name:
         raise ValidationFailed({"file_name": "Give the file a name."})

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.client_ip import client_ip
 from core.errors import DomainError, NotFound
+from core.humanize import size_words
 from core.scoping import related_model
 from core.web import get_or_404, refusals_as_http
 from tenants.decorators import tenant_required
@@ -56,7 +57,7 @@ def _uploads_page(request: HttpRequest) -> HttpResponse:
     try:
         files, data = request.FILES, request.POST
         if request.upload_too_large:
-            raise FileTooLarge(f"Files can be at most {settings.UPLOAD_MAX_BYTES} bytes.")
+            raise FileTooLarge(f"Files can be at most {size_words(settings.UPLOAD_MAX_BYTES)}.")
         upload = services.upload_create(
             organization=request.organization, actor=request.user, file=files.get("file"),
             file_name=data.get("file_name"), campaign_id=data.get("campaign_id"), ip_address=client_ip(request),

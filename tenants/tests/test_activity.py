@@ -132,7 +132,7 @@ def test_activity_page_is_paginated_and_filtered(client, admin_a, org_a, org_b, 
     activity_record(organization=org_b, user=admin_b, action="upload_file", metadata={"file_name": "secret.pdf"})
     client.login(email=admin_a.email, password=password)
     html = client.get("/activity").content.decode()
-    assert "shared campaign C54 (linkedin)" in html and "page 1 of 2" in html and "secret.pdf" not in html
+    assert "shared the campaign “C54” on LinkedIn" in html and "page 1 of 2" in html and "secret.pdf" not in html
     assert html.count('data-action="') == 50
     page2 = client.get("/activity?page=2").content.decode()
     assert page2.count('data-action="') == 6  # 55 creates + 1 share, 50 per page

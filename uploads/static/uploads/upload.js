@@ -28,7 +28,8 @@
     var units = ["bytes", "KB", "MB", "GB"];
     var i = 0;
     while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-    return (i ? n.toFixed(1) : n) + " " + units[i];
+    if (!i) return n === 1 ? "1 byte" : n + " bytes";  // as Django's filesizeformat
+    return n.toFixed(1) + " " + units[i];
   }
 
   function addRow(u) {
