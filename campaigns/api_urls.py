@@ -8,4 +8,5 @@ urlpatterns = [
     path("campaigns", api.CampaignListView.as_view(), name="api-campaigns"),
     path("campaigns/stats", api.CampaignStatsView.as_view(), name="api-campaign-stats"),
     path("campaigns/<str:campaign_id>", api.CampaignDetailView.as_view(), name="api-campaign-detail"),
+    path("campaigns/<str:campaign_id>/qr-codes", api.CampaignQRCodesView.as_view(), name="api-campaign-qr-codes"),
 ]

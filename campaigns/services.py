@@ -7,15 +7,19 @@ from typing import Any
 
 from django.db import transaction
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignShareClick
+from campaigns.sharing import share_target_forget
 from core.dates import DATE_OUT_OF_RANGE, date_in_range
 from core.errors import NotFound, ValidationFailed
 from core.ids import as_uuid
+from qrcodes.models import QRCode
+from qrcodes.services import qr_url_validate
 from tenants.models import Organization, User
 from tenants.roles import require_writer
 from tenants.services import activity_record
 
-EDITABLE_FIELDS = ("name", "description", "start_date", "end_date", "status")
+EDITABLE_FIELDS = ("name", "description", "start_date", "end_date", "status", "share_url")
+MAX_ATTACH = 500  # QR codes per attach/remove request
 NAME_MAX = 255
 DESCRIPTION_MAX = 5000
 
@@ -39,6 +43,12 @@ def _parse_date(value: Any, field: str, errors: dict[str, str]) -> dt.date | Non
         errors[field] = DATE_OUT_OF_RANGE
         day = None
     return day
+
+
+def _first_message(detail: Any) -> str:
+    if isinstance(detail, dict):
+        return str(next(iter(detail.values()), "Invalid value."))
+    return str(detail)
 
 
 def _clean(data: dict[str, Any], *, current: Campaign | None) -> dict[str, Any]:
@@ -78,6 +88,15 @@ def _clean(data: dict[str, Any], *, current: Campaign | None) -> dict[str, Any]:
             errors["status"] = f"Use one of {', '.join(Campaign.Status.values)}."
         else:
             cleaned["status"] = status
+    if "share_url" in data:
+        share_url = data.get("share_url")
+        if share_url is None or (isinstance(share_url, str) and not share_url.strip()):
+            cleaned["share_url"] = ""
+        else:
+            try:
+                cleaned["share_url"] = qr_url_validate(share_url)
+            except ValidationFailed as err:
+                errors["share_url"] = _first_message(err.detail)
     start = cleaned.get("start_date", current.start_date if current else None)
     end = cleaned.get("end_date", current.end_date if current else None)
     if "start_date" not in errors and "end_date" not in errors and start and end and end < start:
@@ -121,6 +140,7 @@ def campaign_update(*, organization: Organization, actor: User, campaign_id: Any
     for key, value in cleaned.items():
         setattr(campaign, key, value)
     campaign.save()
+    share_target_forget(campaign.share_code)
     if changed:
         activity_record(
             organization=organization, user=actor, action="update_campaign", entity_type="campaign",
@@ -136,7 +156,117 @@ def campaign_delete(*, organization: Organization, actor: User, campaign_id: Any
     campaign = campaign_get_for_update(organization=organization, campaign_id=campaign_id)
     name, pk = campaign.name, campaign.pk
     campaign.delete()
+    share_target_forget(campaign.share_code)
     activity_record(
         organization=organization, user=actor, action="delete_campaign", entity_type="campaign",
         entity_id=pk, metadata={"campaign_name": name},
     )
+
+
+def _qr_ids(values: Any, field: str) -> list:
+    """The distinct UUIDs of a list of QR code ids; ValidationFailed for anything else."""
+    if not isinstance(values, (list, tuple)):
+        raise ValidationFailed({field: "Send a list of QR code ids."})
+    if len(values) > MAX_ATTACH:
+        raise ValidationFailed({field: f"At most {MAX_ATTACH} QR codes at once."})
+    ids = []
+    for value in values:
+        pk = as_uuid(value)
+        if pk is None:
+            raise ValidationFailed({field: f"Not a QR code id: {str(value)[:64]}."})
+        if pk not in ids:
+            ids.append(pk)
+    return ids
+
+
+def _owned_codes(organization: Organization, ids: list, field: str) -> list[QRCode]:
+    """The organization's QR codes with these ids, locked (id order: the order the QR services
+    lock in). Any id that is not one of its codes (missing or another organization's) refuses
+    the whole request, naming no foreign object."""
+    codes = list(QRCode.objects.select_for_update().filter(organization=organization, pk__in=ids).order_by("pk"))
+    if len(codes) != len(ids):
+        found = {c.pk for c in codes}
+        unknown = [str(pk) for pk in ids if pk not in found]
+        raise ValidationFailed({field: f"No such QR code in your organization: {', '.join(unknown[:5])}."})
+    return codes
+
+
+@transaction.atomic
+def campaign_attach_qr_codes(*, organization: Organization, actor: User, campaign_id: Any, qr_ids: Any) -> list[QRCode]:
+    """Put several of the organization's QR codes in a campaign at once (Admins and Editors).
+    All or nothing: an id that is not one of the organization's codes refuses the request and
+    writes nothing. Codes already in the campaign are left as they are (idempotent); a code in
+    another campaign moves to this one. One activity row names the codes that moved.
+    Returns the codes that changed."""
+    require_writer(actor, organization)
+    campaign = campaign_get_for_update(organization=organization, campaign_id=campaign_id)
+    ids = _qr_ids(qr_ids, "qr_code_ids")
+    if not ids:
+        raise ValidationFailed({"qr_code_ids": "Choose at least one QR code."})
+    codes = _owned_codes(organization, ids, "qr_code_ids")
+    moved = [c for c in codes if c.campaign_id != campaign.pk]
+    if moved:
+        QRCode.objects.filter(organization=organization, pk__in=[c.pk for c in moved]).update(campaign=campaign)
+        activity_record(
+            organization=organization, user=actor, action="campaign_add_qr_codes", entity_type="campaign",
+            entity_id=campaign.pk, metadata={"campaign_name": campaign.name, "count": len(moved),
+                                             "qr_code_ids": [str(c.pk) for c in moved]},
+        )
+        share_target_forget(campaign.share_code)
+    return moved
+
+
+@transaction.atomic
+def campaign_detach_qr_codes(*, organization: Organization, actor: User, campaign_id: Any, qr_ids: Any) -> list[QRCode]:
+    """Take QR codes out of a campaign (Admins and Editors); they stay, with no campaign. All or
+    nothing like campaign_attach_qr_codes; a code of the organization not in this campaign is
+    left as it is. Returns the codes that changed."""
+    require_writer(actor, organization)
+    campaign = campaign_get_for_update(organization=organization, campaign_id=campaign_id)
+    ids = _qr_ids(qr_ids, "remove")
+    if not ids:
+        raise ValidationFailed({"remove": "Choose at least one QR code."})
+    codes = _owned_codes(organization, ids, "remove")
+    removed = [c for c in codes if c.campaign_id == campaign.pk]
+    if removed:
+        QRCode.objects.filter(organization=organization, pk__in=[c.pk for c in removed]).update(campaign=None)
+        activity_record(
+            organization=organization, user=actor, action="campaign_remove_qr_codes", entity_type="campaign",
+            entity_id=campaign.pk, metadata={"campaign_name": campaign.name, "count": len(removed),
+                                             "qr_code_ids": [str(c.pk) for c in removed]},
+        )
+        share_target_forget(campaign.share_code)
+    return removed
+
+
+def campaign_share_clicks_record(*, organization: Organization, campaign: Campaign,
+                                 clicked_at: list[dt.datetime], is_bot: bool = False,
+                                 user_agent: str = "", referrer_url: str = "") -> int:
+    """Add share clicks of a campaign in bulk (demo data, imports): one row per time in
+    `clicked_at` (aware datetimes), in one INSERT per 5000. Touches no QR code. Not for the
+    request path (that is campaigns.sharing.share_click_capture). Returns the rows added."""
+    if campaign.organization_id != organization.pk:
+        raise NotFound("Campaign not found.")
+    rows = [CampaignShareClick(organization_id=organization.pk, campaign_id=campaign.pk, clicked_at=at,
+                               is_bot=is_bot, user_agent=user_agent, referrer_url=referrer_url)
+            for at in clicked_at]
+    CampaignShareClick.all_orgs.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+@transaction.atomic
+def campaign_change_qr_codes(*, organization: Organization, actor: User, campaign_id: Any,
+                             add: Any = None, remove: Any = None) -> dict[str, list[QRCode]]:
+    """Attach `add` and take out `remove` (lists of QR code ids) in one transaction: both or
+    neither. At least one of them must name a code. Returns {"added": [...], "removed": [...]}."""
+    require_writer(actor, organization)
+    campaign_get_for_update(organization=organization, campaign_id=campaign_id)  # 404 before the body
+    add = [] if add is None else add
+    remove = [] if remove is None else remove
+    if not add and not remove:
+        raise ValidationFailed({"qr_code_ids": "Choose at least one QR code."})
+    added = campaign_attach_qr_codes(organization=organization, actor=actor, campaign_id=campaign_id,
+                                     qr_ids=add) if add else []
+    removed = campaign_detach_qr_codes(organization=organization, actor=actor, campaign_id=campaign_id,
+                                       qr_ids=remove) if remove else []
+    return {"added": added, "removed": removed}

@@ -381,4 +381,7 @@ CELERY_BEAT_SCHEDULE = {
     # keep the console's daily scan cells (today, yesterday) current
     "oi_admin-scan-cells": {"task": "oi_admin.scan_cells_refresh", "schedule": 240.0, "options": {"expires": 200}},
     "analytics-hot-codes": {"task": "analytics.hot_codes_promote", "schedule": 300.0, "options": {"expires": 240}},
+    # campaign share-link clicks queued in Redis while the database was down
+    "campaigns-share-click-drain": {"task": "campaigns.share_click_spool_drain", "schedule": 60.0,
+                                    "options": {"expires": 50}},
 }

@@ -15,7 +15,7 @@ from tenants.authentication import ANONYMOUS, CredentialsConflict, MalformedAuth
 from tenants.models import Organization, User
 
 # Public paths that never act for a tenant: skip the session/JWT lookup entirely.
-_UNBOUND_PREFIXES = ("/s/", "/c/", "/static/", "/healthz")
+_UNBOUND_PREFIXES = ("/s/", "/c/", "/l/", "/static/", "/healthz")
 # Errors refused on every path; any other token error is DRF's to answer (401) on /api/,
 # and on an HTML page a bad token alone just means "not logged in".
 _REFUSED_EVERYWHERE = (CredentialsConflict, MalformedAuthorization)

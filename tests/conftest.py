@@ -18,7 +18,8 @@ from campaigns.services import campaign_create
 from core.scoping import bind_organization
 from qrcodes.models import QRCode, ScanEvent
 from qrcodes.services import qr_code_create
-from tenants.models import Organization, User
+from tenants.models import Organization, PlanChangeRequest, User
+from tenants.plans import PLANS
 from tenants.tests.factories import UserFactory
 from uploads.models import UploadedFile
 from uploads.services import upload_create
@@ -63,8 +64,13 @@ def world_build(org: Organization, admin: User, *, tag: str) -> TenantWorld:
             browser="Mobile Safari 16.0", ip_address="203.0.113.7", user_agent="Mozilla/5.0 (iPhone)",
             enriched_at=now, counted_at=now,
         )
+        # a decided plan-change request (a pending one would block the Plan page's request write)
+        plan_request = PlanChangeRequest.objects.create(
+            organization=org, requested_by=admin, from_plan=org.plan_type, status="cancelled",
+            to_plan=next(k for k in PLANS if k != org.plan_type))
     return TenantWorld(org, admin, {
         "campaign": campaign, "qr_code": qr, "content_qr_code": content_qr, "upload": upload, "user": member,
+        "plan_request": plan_request,
     })
 
 

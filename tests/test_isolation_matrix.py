@@ -47,7 +47,8 @@ WRITERS, ADMINS = frozenset({A, E}), frozenset({A})
 B_TAG = "zebra"  # every name and email of organization B contains it: it must never show to A
 
 # Which object kind a path parameter names.
-PARAM_KINDS = {"qr_code_id": "qr_code", "campaign_id": "campaign", "upload_id": "upload", "user_id": "user"}
+PARAM_KINDS = {"qr_code_id": "qr_code", "campaign_id": "campaign", "upload_id": "upload", "user_id": "user",
+               "request_id": "plan_request"}
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ ROUTES: dict[str, Route] = {
     "api/qrcodes/<str:qr_code_id>/image": Route(TENANT, probes=(GET("qr_code"),)),
     "api/campaigns": Route(TENANT, lists=("", "?status=active"), writes=(Write("post", "campaign", ok=201),)),
     "api/campaigns/stats": Route(TENANT, lists=("",)),
+    "api/campaigns/<str:campaign_id>/qr-codes": Route(
+        TENANT, probes=(Probe("post", "campaign", body="attach"), Probe("delete", "campaign", body="attach"))),
     "api/campaigns/<str:campaign_id>": Route(
         TENANT,
         probes=(GET("campaign"), Probe("patch", "campaign", body="rename"), Probe("delete", "campaign")),
@@ -167,18 +170,25 @@ ROUTES: dict[str, Route] = {
     "team/invite/<uidb64>/<token>": Route(PUBLIC),  # the emailed token is the credential
     "s/<str:short_code>": Route(PUBLIC),
     "c/<str:short_code>": Route(PUBLIC),
+    "l/<str:share_code>": Route(PUBLIC),  # a campaign's share link
     "c/<str:short_code>/file": Route(PUBLIC),
     "c/<str:short_code>/download": Route(PUBLIC),
     "team": Route(TENANT, lists=("",), writes=(Write("post", "invite_form", ADMINS, 302),)),
     "team/<str:user_id>/update": Route(TENANT, probes=(Probe("post", "user", body="role"),),
                                        writes=(Write("post", "role", ADMINS, 302, path={"user_id": "user"}),)),
     "activity": Route(TENANT, lists=("",)),
-    "qrcodes": Route(TENANT, lists=("", "?status=active")),
+    "plan": Route(TENANT, lists=("",)),
+    "plan/request": Route(TENANT, writes=(Write("post", "plan_change", ADMINS, 302),)),
+    "plan/request/<str:request_id>/cancel": Route(TENANT, probes=(Probe("post", "plan_request"),)),
+    "settings": Route(TENANT, writes=(Write("post", "timezone_form", ADMINS, 302),)),
+    "qrcodes": Route(TENANT, lists=("", "?status=active", "?sort=scans&q=a", "?page=9999"),
+                     probes=(_query("campaign", "campaign", expect=400),)),
     "qrcodes/new": Route(
         TENANT, probes=(Probe("post", "campaign", where="body", param="campaign_id", body="qr_form", expect=400),),
         writes=(Write("post", "qr_form", ok=302),),
     ),
     "qrcodes/<uuid:qr_code_id>": Route(TENANT, probes=(GET("qr_code"),)),
+    "qrcodes/<uuid:qr_code_id>/analytics": Route(TENANT, probes=(GET("qr_code"),)),
     "qrcodes/<uuid:qr_code_id>/edit": Route(
         TENANT, probes=(GET("qr_code"), Probe("post", "qr_code", body="qr_form")),
         writes=(Write("post", "qr_form", ok=302, path={"qr_code_id": "qr_code"}),),
@@ -200,6 +210,7 @@ ROUTES: dict[str, Route] = {
         TENANT, probes=(Probe("post", "campaign"),),
         writes=(Write("post", ok=302, path={"campaign_id": "campaign"}),),
     ),
+    "campaigns/<str:campaign_id>/qr-codes": Route(TENANT, probes=(Probe("post", "campaign", body="attach"),)),
     "uploads": Route(
         TENANT, lists=("",),
         probes=(Probe("post", "campaign", where="body", param="campaign_id", body="upload", expect=400),),
@@ -232,6 +243,9 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
     "track": lambda: {"action": "qr_code_download", "entity_type": "qr_code", "metadata": {"format": "png"}},
     "upload": lambda: {"file": SimpleUploadedFile("a-menu.pdf", pdf_bytes(), content_type="application/pdf")},
     "by_country": lambda: {"by": "country"},
+    "attach": lambda: {"qr_code_ids": [str(uuid.uuid4())]},
+    "plan_change": lambda: {"to_plan": "medium_business"},  # a downgrade the world fits
+    "timezone_form": lambda: {"timezone": "Europe/Paris"},
 }
 MULTIPART_BODIES = {"upload"}
 

@@ -63,7 +63,7 @@ def test_stats_shape(api_a, org_a):
     assert body["total_campaigns"] == 1
     assert body["campaigns"] == [{
         "id": cid, "name": SEED["name"], "status": "active", "start_date": "2026-02-10", "end_date": "2026-02-15",
-        "qr_codes": 1, "total_scans": 3, "scans_in_range": 0, "uploads": 0, "upload_bytes": 0,
+        "qr_codes": 1, "total_scans": 3, "scans_in_range": 0, "uploads": 0, "upload_bytes": 0, "share_clicks": 0,
     }]
 
 

@@ -53,24 +53,25 @@ def test_open_ended_campaign_counts_every_counted_scan(bound_a):
 
 
 def test_campaign_scans_per_qr_and_per_day(bound_a, valentine):
-    s = selectors.campaign_scans(organization=bound_a, campaign=valentine)
+    s = selectors.campaign_scans(organization=bound_a, campaign=valentine, today=D(2026, 3, 1))
     assert (s.start, s.end, s.total_in_range) == (D(2026, 2, 10), D(2026, 2, 15), 4)
     assert [(q["name"], q["scans_in_range"], q["total_scans"]) for q in s.qr_codes] == [
         ("Front door", 2, 4), ("Delivery box", 2, 2)]
     assert [(d["date"].day, d["scans"]) for d in s.days] == [(10, 1), (11, 0), (12, 2), (13, 0), (14, 0), (15, 1)]
-    assert s.max_per_day == 2 and s.days[2]["height"] == 96 and s.days[0]["height"] == 48
+    assert s.max_per_day == 2 and s.empty_reason == ""
 
 
 def test_chart_range_is_capped_for_long_campaigns(bound_a):
     c = Campaign.objects.create(organization=bound_a, name="Year", start_date=D(2026, 1, 1), end_date=D(2026, 12, 31))
-    start, end = selectors.campaign_chart_range(c)
+    start, end = selectors.campaign_chart_range(c, today=D(2027, 2, 1))
     assert end == D(2026, 12, 31) and (end - start).days + 1 == selectors.MAX_CHART_DAYS
 
 
-def test_share_url_is_the_first_active_qr(bound_a, settings):
-    c = Campaign.objects.create(organization=bound_a, name="Share me")
-    assert selectors.campaign_share_url(organization=bound_a, campaign=c) is None
-    make_qr(bound_a, campaign=c, status="paused")
-    first = make_qr(bound_a, campaign=c)
-    make_qr(bound_a, campaign=c)
-    assert selectors.campaign_share_url(organization=bound_a, campaign=c) == f"{settings.SITE_URL}/s/{first.short_code}"
+def test_chart_range_ends_today_and_undated_is_the_last_30_days(bound_a):
+    c = Campaign.objects.create(organization=bound_a, name="Running", start_date=D(2026, 2, 1), end_date=D(2026, 6, 30))
+    assert selectors.campaign_chart_range(c, today=D(2026, 2, 20)) == (D(2026, 2, 1), D(2026, 2, 20))
+    undated = Campaign.objects.create(organization=bound_a, name="Undated")
+    assert selectors.campaign_chart_range(undated, today=D(2026, 2, 20)) == (D(2026, 1, 22), D(2026, 2, 20))
+    future = Campaign.objects.create(organization=bound_a, name="Future", start_date=D(2026, 3, 1))
+    start, end = selectors.campaign_chart_range(future, today=D(2026, 2, 20))
+    assert end < start

@@ -63,13 +63,14 @@ def test_detail_lists_qr_codes_scans_and_share_buttons(web, admin_a, org_a, sett
     assert "Window sticker" in html and f"{settings.SITE_URL}/s/{qr.short_code}" in html
     for platform in ("facebook", "x", "linkedin", "whatsapp", "copy_link"):
         assert f'data-platform="{platform}"' in html
-    assert "campaigns/share.js" in html and 'data-testid="scan-chart"' in html
+    assert "campaigns/share.js" in html and f"{settings.SITE_URL}/l/{c.share_code}" in html
 
 
-def test_detail_without_qr_explains_how_to_share(web, admin_a, org_a):
+def test_detail_without_qr_still_has_its_share_link_and_says_why_no_chart(web, admin_a, org_a, settings):
     c = Campaign.all_orgs.create(organization=org_a, name="Lonely")
     html = web(admin_a).get(f"/campaigns/{c.pk}").content.decode()
-    assert "Add an active QR code" in html and "data-platform" not in html
+    assert f"{settings.SITE_URL}/l/{c.share_code}" in html and 'data-platform="copy_link"' in html
+    assert "this campaign has no QR codes" in html and 'id="campaign-chart"' not in html
 
 
 def test_other_organizations_campaign_pages_are_404(web, admin_a, org_b):

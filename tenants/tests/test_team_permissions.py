@@ -12,6 +12,7 @@ from campaigns import api_urls as campaign_urls
 from campaigns.models import Campaign
 from conftest import api_client_for
 from core.scoping import bind_organization
+from qrcodes.services import qr_code_create
 from tenants import api_urls as tenant_urls
 from tenants.models import User
 from tenants.tests.factories import UserFactory
@@ -45,6 +46,10 @@ TABLE = [
     Row("api-campaign-detail", "get", "/api/campaigns/{id}", READ_ALL, "campaign"),
     Row("api-campaign-detail", "patch", "/api/campaigns/{id}", {A: 200, E: 200, V: 403}, "campaign", "campaign"),
     Row("api-campaign-detail", "delete", "/api/campaigns/{id}", {A: 204, E: 204, V: 403}, "campaign"),
+    Row("api-campaign-qr-codes", "post", "/api/campaigns/{id}/qr-codes", {A: 200, E: 200, V: 403}, "campaign",
+        "attach"),
+    Row("api-campaign-qr-codes", "delete", "/api/campaigns/{id}/qr-codes", {A: 200, E: 200, V: 403}, "campaign",
+        "attach"),
     Row("api-uploads", "get", "/api/uploads", READ_ALL),
     Row("api-uploads", "post", "/api/uploads", {A: 201, E: 201, V: 403}, body="upload"),
     Row("api-upload-usage", "get", "/api/uploads/usage", READ_ALL),
@@ -81,6 +86,8 @@ def world(settings, tmp_path, org_a, org_b, admin_a, editor_a, viewer_a, admin_b
                 "campaign": Campaign.objects.create(organization=org, name=f"{key} campaign"),
                 "upload": upload_create(organization=org, actor=admin, file=pdf_file()),
                 "user": UserFactory(organization=org, role=V, email=f"target-{key}@example.com"),
+                "qr": qr_code_create(organization=org, actor=admin,
+                                     data={"name": f"{key} code", "qr_url": "https://example.com/"}),
             }
     users = {A: admin_a, E: editor_a, V: viewer_a}
     return objects, users
@@ -93,6 +100,8 @@ def _body(kind: str, objects: dict):
         return {"file": SimpleUploadedFile("t.pdf", pdf_bytes())}, "multipart"
     if kind == "invite":
         return {"email": "invitee@a.example", "role": "Viewer"}, "json"
+    if kind == "attach":  # the caller's own code (already in or out of the campaign: idempotent)
+        return {"qr_code_ids": [str(objects["own"]["qr"].pk)]}, "json"
     if kind == "role":
         return {"role": "Editor"}, "json"
     if kind == "track":
