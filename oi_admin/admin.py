@@ -20,6 +20,7 @@ from oi_admin.admin_base import (
     BigTableAdmin,
     ConsoleModelAdmin,
     ReadOnlyConsoleAdmin,
+    RoundedCoordinatesAdmin,
     TenantContentAdmin,
     change_link,
     changelist_link,
@@ -182,7 +183,7 @@ class DeviceTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(ScanEvent)
-class ScanEventAdmin(BigTableAdmin):
+class ScanEventAdmin(RoundedCoordinatesAdmin, BigTableAdmin):
     list_display = ("id", "scanned_at", "qr_code_link", "organization", "classification", "country_code", "city",
                     "device_type", "os", "browser")
     list_filter = ("classification", DeviceTypeFilter, ("scanned_at", DateFieldListFilter))
@@ -262,7 +263,7 @@ class QRScanRollupAdmin(RollupAdmin):
 
 
 @admin.register(ScanCell)
-class ScanCellAdmin(BigTableAdmin):
+class ScanCellAdmin(RoundedCoordinatesAdmin, BigTableAdmin):
     list_display = ("day", "daypart", "country_code", "state", "city", "device_type", "scans", "unique_scans",
                     "shared_scans", "shared_scanners")
     list_filter = ("daypart", ("day", DateFieldListFilter))
@@ -273,3 +274,5 @@ class ScanCellAdmin(BigTableAdmin):
 class ScanCellDayAdmin(ReadOnlyConsoleAdmin):
     list_display = ("day", "built_at", "opted_out_key")
     date_hierarchy = "day"
+
+import oi_admin.plan_requests_admin  # noqa: E402,F401 - registers PlanChangeRequestAdmin (plan-change requests)

@@ -16,7 +16,10 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
 from oi_admin.export import csv_response
-from oi_admin.staff_roles import can_export
+from oi_admin.selectors import coordinate
+from oi_admin.staff_roles import can_export, is_super_admin
+
+COORDINATE_FIELDS = ("latitude", "longitude")
 
 
 class EstimatedCountPaginator(Paginator):
@@ -62,7 +65,25 @@ class ConsoleModelAdmin(admin.ModelAdmin):
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         fields = self.get_csv_fields()
         rows = queryset.order_by().values_list(*fields).iterator(chunk_size=2000)
+        at = [i for i, f in enumerate(fields) if f in COORDINATE_FIELDS]
+        if at:
+            rows = (tuple(coordinate(v) if i in at else v for i, v in enumerate(row)) for row in rows)
         return csv_response(f"{self.model._meta.db_table}.csv", fields, rows)
+
+
+class RoundedCoordinatesAdmin(admin.ModelAdmin):
+    """A model with latitude/longitude: its pages show them rounded (oi_admin.selectors.coordinate),
+    never the raw GeoIP figures."""
+
+    exclude = COORDINATE_FIELDS
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
+        return (*super().get_readonly_fields(request, obj), "coordinates")
+
+    @admin.display(description="Coordinates (rounded, ~1 km)")
+    def coordinates(self, obj: Model) -> str:
+        lat, lng = coordinate(getattr(obj, "latitude", None)), coordinate(getattr(obj, "longitude", None))
+        return "—" if lat is None or lng is None else f"{lat}, {lng}"
 
 
 class ReadOnlyConsoleAdmin(ConsoleModelAdmin):
@@ -114,3 +135,24 @@ class TenantContentAdmin(ReadOnlyConsoleAdmin):
     """A customer's own content (QR codes, campaigns, uploads): staff look, never edit or
     delete here. Writes go through the customer's services, which keep plan limits, counters,
     stored objects and the activity log right; the console acts on organizations instead."""
+
+
+class SystemSectionAdmin:
+    """Mixed in (by OIAdminSite.register) before the ModelAdmin of every internal model: only
+    super_admin may see or touch it. Other staff get no app-list entry and a 403 on its pages,
+    whatever their group's model permissions say."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_super_admin(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_super_admin(request.user) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_super_admin(request.user) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_super_admin(request.user) and super().has_add_permission(request, *args)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_super_admin(request.user) and super().has_delete_permission(request, obj)

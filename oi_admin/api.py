@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.template.defaultfilters import filesizeformat
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -35,15 +36,20 @@ class CustomerSerializer(serializers.Serializer):
     monthly_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     phone = serializers.CharField()
     billing_address = serializers.CharField()
-    total_qr_codes = serializers.IntegerField()
+    # Same figures as qr_count / storage_used (kept under both keys for existing clients).
+    total_qr_codes = serializers.IntegerField(source="qr_count")
     total_qr_scans = serializers.IntegerField()
     total_uploads = serializers.IntegerField()
-    storage_used_bytes = serializers.IntegerField()
+    storage_used_bytes = serializers.IntegerField(source="storage_used")
     data_sharing_opted_out = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     user_count = serializers.IntegerField()
     qr_count = serializers.IntegerField()
-    storage_used = serializers.IntegerField(allow_null=True)
+    storage_used = serializers.IntegerField()
+    storage_used_display = serializers.SerializerMethodField()
+
+    def get_storage_used_display(self, obj: Any) -> str:
+        return filesizeformat(obj.storage_used)  # "1.5 GB"
 
 
 class GlobalScanSerializer(serializers.Serializer):
@@ -62,7 +68,8 @@ class ReportsAPIView(StaffListAPIView):
 
 
 class CustomersView(ReportsAPIView):
-    """GET /api/admin/customers: every organization with user_count, qr_count, storage_used."""
+    """GET /api/admin/customers: every organization with user_count, qr_count (= total_qr_codes:
+    active QR codes) and storage_used (= storage_used_bytes: bytes of its uploads, never null)."""
 
     serializer_class = CustomerSerializer
 

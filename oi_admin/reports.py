@@ -10,9 +10,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pycountry
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from oi_admin import selectors
 from oi_admin.monetization import DAYPARTS, monetization_k, monetization_rows
@@ -26,7 +28,22 @@ PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#d
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text, int, money, percent, float, date, datetime
+    kind: str = "text"  # text, plan, int, money, percent, float, gb, date, datetime
+    # Shown as "value / limit" in the table (one narrow column); the CSV has both columns.
+    limit_key: str | None = None
+    # Shown small under the value (the company's email under its name); the CSV has its column.
+    detail_key: str | None = None
+    # The cell links to the row's first link (the customer's admin page).
+    link: bool = False
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The row keys this column shows, each one a CSV column."""
+        return tuple(k for k in (self.key, self.detail_key, self.limit_key) if k)
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("int", "money", "percent", "float", "gb")
 
 
 @dataclass
@@ -35,6 +52,8 @@ class ReportResult:
     summary: list[tuple[str, Any]] = field(default_factory=list)
     charts: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Why the report has no rows, when it has none and the reason depends on the data (k).
+    empty_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,15 @@ class Report:
     paginate: bool = False
     # Paginated reports chart the rows of the page shown.
     page_charts: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
+    # Why a report can be empty, in the report's own terms (shown instead of a bare "no rows").
+    empty_reason: str = ""
+    # Actions of one row: (label, URL) pairs, the first one being where the row "opens".
+    row_links: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None
+
+    @property
+    def csv_header(self) -> list[str]:
+        """The CSV columns: each column's keys (value, detail, limit), in table order."""
+        return [k for c in self.columns for k in c.keys]
 
 
 def bar_chart(chart_id: str, title: str, labels: list[str], series: dict[str, list[Any]], *,
@@ -87,6 +115,20 @@ def bar_chart(chart_id: str, title: str, labels: list[str], series: dict[str, li
 def _plan_label(key: str) -> str:
     plan = PLANS.get(key)
     return plan.label if plan else key
+
+
+def _customer_links(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Open the customer (its Organization admin page) and its users."""
+    org_id = row.get("id")
+    if org_id is None:
+        return []
+    users = reverse("admin:tenants_user_changelist") + "?" + urlencode({"organization__id__exact": org_id})
+    return [("Open customer", reverse("admin:tenants_organization_change", args=[org_id])), ("Users", users)]
+
+
+def _plan_links(row: dict[str, Any]) -> list[tuple[str, str]]:
+    query = urlencode({"plan_type__exact": row["plan_type"], "status__exact": "active"})
+    return [("Open customers", reverse("admin:tenants_organization_changelist") + "?" + query)]
 
 
 def _iso_numeric(alpha2: str) -> str | None:
@@ -227,6 +269,9 @@ def _monetization(params: ReportParams) -> ReportResult:
                  ("Rows with the daypart split", sum(1 for r in rows if r["morning_scans"] is not None))],
         charts=[bar_chart("chart-monetization", "Published daypart scans per day", days,
                           {str(part.label): [per_day[d][part] for d in days] for part in DAYPARTS}, stacked=True)],
+        empty_reason=(f"No group (day, place, device) in this window reaches k = {k} distinct scanners of "
+                      "organizations that share data, so nothing can be shown without identifying someone. "
+                      "Days built before the latest opt-out change are left out until a worker rebuilds them."),
         notes=[
             *_pending_notes(params.window),
             "Human and duplicate scans of organizations that share data; no organization or QR-code identity.",
@@ -242,15 +287,17 @@ REPORTS: tuple[Report, ...] = (
     Report(
         "customers", "All customers overview",
         "Every customer with users, QR codes, scans, storage, campaigns and last activity (seed section 7).",
-        (Column("company_name", "Company"), Column("company_email", "Email"), Column("plan_type", "Plan"),
+        (Column("company_name", "Company", detail_key="company_email", link=True), Column("plan_type", "Plan", "plan"),
          Column("status", "Status"), Column("monthly_price", "Price", "money"),
-         Column("created_at", "Customer since", "date"), Column("total_users", "Users", "int"),
-         Column("max_contributors", "User limit", "int"), Column("active_qr_codes", "QR codes", "int"),
-         Column("max_qr_codes", "QR limit", "int"), Column("total_qr_scans", "QR scans", "int"),
-         Column("storage_used_gb", "Storage (GB)", "float"), Column("storage_limit_gb", "Storage limit (GB)", "int"),
-         Column("total_campaigns", "Campaigns", "int"), Column("last_activity_at", "Last activity", "datetime")),
+         Column("created_at", "Since", "date"),
+         Column("total_users", "Users", "int", limit_key="max_contributors"),
+         Column("active_qr_codes", "QR codes", "int", limit_key="max_qr_codes"),
+         Column("total_qr_scans", "Scans", "int"),
+         Column("storage_used_gb", "Storage", "gb", limit_key="storage_limit_gb"),
+         Column("total_campaigns", "Campaigns", "int"), Column("last_activity_at", "Last activity", "date")),
         _customers, source="organizations + per-customer counts over users, qr_codes, uploads, campaigns, activity_log",
-        paginate=True, page_charts=_customers_charts,
+        paginate=True, page_charts=_customers_charts, row_links=_customer_links,
+        empty_reason="No organization has signed up yet.",
     ),
     Report(
         "geo", "Geographic heat map",
@@ -261,45 +308,57 @@ REPORTS: tuple[Report, ...] = (
          Column("tablet_scans", "Tablet", "int"), Column("avg_latitude", "Latitude", "float"),
          Column("avg_longitude", "Longitude", "float")),
         _geo, source="oi_admin_scan_cell (daily platform-wide cells)", windowed=True,
+        empty_reason="No non-bot scan in this window, or its days' cells are still being built by a worker "
+                     "(they show on a later view).",
     ),
     Report(
         "revenue", "Revenue",
         "MRR by plan for active customers, with their scans and uploads.",
-        (Column("plan_type", "Plan"), Column("customer_count", "Customers", "int"),
+        (Column("plan_type", "Plan", "plan"), Column("customer_count", "Customers", "int"),
          Column("total_mrr", "MRR", "money"), Column("avg_price", "Average price", "money"),
          Column("total_scans_all_customers", "QR scans", "int"),
          Column("total_uploads_all_customers", "Uploads", "int")),
-        _revenue, source="organizations (plan, price and counters)",
+        _revenue, source="organizations (plan, price and counters)", row_links=_plan_links,
+        empty_reason="No active customer, so no recurring revenue (suspended and cancelled ones do not count).",
     ),
     Report(
         "upgrades", "Upgrade candidates",
         "Small business customers at 60%+ of a plan limit or with more than 50 activities in 30 days.",
-        (Column("company_name", "Company"), Column("company_email", "Email"),
-         Column("created_at", "Customer since", "date"), Column("current_users", "Users", "int"),
-         Column("max_contributors", "User limit", "int"), Column("user_limit_percent", "Users %", "percent"),
-         Column("current_qr_codes", "QR codes", "int"), Column("max_qr_codes", "QR limit", "int"),
-         Column("qr_limit_percent", "QR %", "percent"), Column("total_qr_scans", "QR scans", "int"),
+        (Column("company_name", "Company", detail_key="company_email", link=True),
+         Column("created_at", "Since", "date"),
+         Column("current_users", "Users", "int", limit_key="max_contributors"),
+         Column("user_limit_percent", "Users %", "percent"),
+         Column("current_qr_codes", "QR codes", "int", limit_key="max_qr_codes"),
+         Column("qr_limit_percent", "QR %", "percent"), Column("total_qr_scans", "Scans", "int"),
          Column("activities_last_30_days", "Activities (30 days)", "int")),
-        _upgrades, source="organizations + users, qr_codes, activity_log (last 30 days)",
+        _upgrades, source="organizations + users, qr_codes, activity_log (last 30 days)", row_links=_customer_links,
+        empty_reason="No active small-business customer uses 60% or more of its user or QR-code limit, and none "
+                     "has more than 50 activities in the last 30 days.",
     ),
     Report(
         "churn", "Churn risk",
         "Paying customers with no activity for 7+ days: HIGH 30+, MEDIUM 14-29, LOW 7-13 days.",
-        (Column("company_name", "Company"), Column("plan_type", "Plan"), Column("monthly_price", "Price", "money"),
-         Column("created_at", "Customer since", "date"), Column("last_activity", "Last activity", "datetime"),
+        (Column("company_name", "Company", link=True), Column("plan_type", "Plan", "plan"),
+         Column("monthly_price", "Price", "money"),
+         Column("created_at", "Since", "date"), Column("last_activity", "Last activity", "datetime"),
          Column("days_inactive", "Days inactive", "int"), Column("total_activities", "Activities", "int"),
-         Column("total_qr_scans", "QR scans", "int"), Column("churn_risk", "Risk")),
-        _churn, source="organizations + activity_log (latest per customer)",
+         Column("total_qr_scans", "Scans", "int"), Column("churn_risk", "Risk")),
+        _churn, source="organizations + activity_log (latest per customer)", row_links=_customer_links,
+        empty_reason="Every active paying customer (Medium Business, Enterprise) has had activity in the last "
+                     "7 days, so none is at risk.",
     ),
     Report(
         "best", "Best performing customers",
         "More than 1,000 scans and at least 3 campaigns: case-study candidates.",
-        (Column("company_name", "Company"), Column("plan_type", "Plan"), Column("created_at", "Customer since", "date"),
+        (Column("company_name", "Company", link=True), Column("plan_type", "Plan", "plan"),
+         Column("created_at", "Since", "date"),
          Column("team_size", "Team", "int"), Column("qr_codes", "QR codes", "int"),
-         Column("total_qr_scans", "QR scans", "int"), Column("campaigns", "Campaigns", "int"),
+         Column("total_qr_scans", "Scans", "int"), Column("campaigns", "Campaigns", "int"),
          Column("avg_scans_per_qr", "Scans per QR", "float"), Column("total_activities", "Activities", "int"),
          Column("countries_reached", "Countries", "int")),
         _best, source="organizations + users, qr_codes, campaigns, activity_log, analytics_org_rollup (countries)",
+        row_links=_customer_links,
+        empty_reason="No active customer has both more than 1,000 scans and at least 3 campaigns yet.",
     ),
     Report(
         "monetization", "Aggregate data export",
@@ -310,6 +369,7 @@ REPORTS: tuple[Report, ...] = (
          Column("night_scans", "Night 0-6", "int"), Column("morning_scans", "Morning 6-12", "int"),
          Column("afternoon_scans", "Afternoon 12-18", "int"), Column("evening_scans", "Evening 18-24", "int")),
         _monetization, source="oi_admin_scan_cell (shared scans, distinct scanners)", windowed=True, paginate=True,
+        empty_reason="No group reaches k distinct scanners yet, so nothing can be shown without identifying someone.",
     ),
 )
 REPORTS_BY_SLUG = {r.slug: r for r in REPORTS}

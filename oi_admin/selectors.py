@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db.models import (
     Avg,
     BigIntegerField,
@@ -42,13 +43,16 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, NullIf, Round
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from analytics.models import Dimension, Grain, OrgScanRollup
 from campaigns.models import Campaign
+from core.enums import Classification
 from oi_admin.cells import opted_out_key, stale_days
 from oi_admin.models import Daypart, ScanCell, ScanCellDay
 from oi_admin.tasks import scan_cells_rebuild_request
-from qrcodes.models import QRCode
+from qrcodes.models import QRCode, ScanEvent
+from qrcodes.scanning import scan_spool_client, scan_spool_dead_key, scan_spool_sizes
 from tenants.models import ActivityLog, Organization, User
 from tenants.plans import PAID_PLANS, SMALL_BUSINESS
 from uploads.models import UploadedFile
@@ -64,6 +68,14 @@ BEST_MIN_CAMPAIGNS = 3
 BEST_LIMIT = 20
 GEO_LIMIT = 100
 GLOBAL_SCANS_LIMIT = 1000
+COORDINATE_DECIMALS = 2  # ~1 km: every coordinate a staff page, export or the staff API shows
+DEAD_LETTERS_SHOWN = 50
+
+
+def coordinate(value: float | None) -> float | None:
+    """A latitude or longitude as staff see it: rounded to COORDINATE_DECIMALS (about 1 km), so
+    no console page or export pins a scanner to a street."""
+    return None if value is None else round(float(value), COORDINATE_DECIMALS)
 
 
 @dataclass(frozen=True)
@@ -138,11 +150,20 @@ def customers_overview() -> QuerySet[Organization]:
 
 def customers_for_api() -> QuerySet[Organization]:
     """Seed section 8, GET /api/admin/customers: o.* with user_count (every user, any status),
-    qr_count (every QR code) and storage_used (bytes of all uploads), newest first."""
+    qr_count (the organization's ACTIVE QR codes, counted from its rows: the number its plan
+    limit is about, of which Organization.total_qr_codes is the workers' copy) and storage_used
+    (bytes of all its uploads, summed from the rows; 0 without uploads, never null), newest
+    first. The API serves total_qr_codes and storage_used_bytes from these same two figures, so
+    a record always agrees with itself (docs/oi_console.md)."""
+    storage = Coalesce(
+        _per_org(UploadedFile.objects.unscoped(), Sum("file_size_bytes"), BigIntegerField()),
+        0,
+        output_field=BigIntegerField(),
+    )
     return Organization.objects.annotate(
         user_count=_count(User.objects.filter(organization__isnull=False)),
-        qr_count=_count(QRCode.objects.unscoped()),
-        storage_used=_per_org(UploadedFile.objects.unscoped(), Sum("file_size_bytes"), BigIntegerField()),
+        qr_count=_count(_active_qr_codes()),
+        storage_used=storage,
     ).order_by("-created_at", "pk")
 
 
@@ -326,8 +347,9 @@ def _weighted(field: str) -> ExpressionWrapper:
 def geo_cities(window: Window, *, limit: int = GEO_LIMIT) -> list[dict[str, Any]]:
     """Seed "Geographic Heat Map": non-bot scans per (country, state, city) in the window, with
     unique (human, non-duplicate) scans, the mobile / desktop / tablet split and the mean
-    coordinates; most scans first. City "" is the scans GeoIP placed in no city."""
-    return list(
+    coordinates (rounded, see `coordinate`); most scans first. City "" is the scans GeoIP placed
+    in no city."""
+    rows = list(
         _cells(window)
         .values("country_code", "country", "state", "city")
         .annotate(
@@ -341,6 +363,10 @@ def geo_cities(window: Window, *, limit: int = GEO_LIMIT) -> list[dict[str, Any]
         )
         .order_by("-scan_count", "country_code", "state", "city")[:limit]
     )
+    for row in rows:
+        row["avg_latitude"] = coordinate(row["avg_latitude"])
+        row["avg_longitude"] = coordinate(row["avg_longitude"])
+    return rows
 
 
 def geo_countries(window: Window) -> list[dict[str, Any]]:
@@ -367,3 +393,93 @@ def scans_global(window: Window, *, limit: int = GLOBAL_SCANS_LIMIT) -> list[dic
         }
         for r in geo_cities(window, limit=limit)
     ]
+
+
+# --- the console home (OIAdminSite.index) ---------------------------------------------------
+
+def customer_counts(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Organizations by status, all of them, and those that signed up this calendar month (UTC)."""
+    now = now or timezone.now()
+    month_start = now.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    row = Organization.objects.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(status=Organization.Status.ACTIVE)),
+        suspended=Count("pk", filter=Q(status=Organization.Status.SUSPENDED)),
+        cancelled=Count("pk", filter=Q(status=Organization.Status.CANCELLED)),
+        new_this_month=Count("pk", filter=Q(created_at__gte=month_start)),
+    )
+    return {k: v or 0 for k, v in row.items()}
+
+
+def mrr_list_price() -> Decimal:
+    """Monthly recurring revenue at list price: the sum of the active organizations'
+    monthly_price (no payment provider yet, so nothing says what was actually paid)."""
+    total = Organization.objects.filter(status=Organization.Status.ACTIVE).aggregate(v=Sum("monthly_price"))["v"]
+    return total or Decimal("0.00")
+
+
+def scans_since(start: dt.datetime) -> int:
+    """Scans captured since `start` (every organization), bots left out; scans not yet
+    classified by a worker count, so the figure is current. Walks the (organization,
+    scanned_at) index once per organization rather than scanning the whole table."""
+    orgs = list(Organization.objects.values_list("pk", flat=True))
+    return (
+        ScanEvent.objects.unscoped()
+        .filter(organization_id__in=orgs, scanned_at__gte=start)
+        .exclude(classification=Classification.BOT)
+        .count()
+    ) if orgs else 0
+
+
+def scan_totals(*, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Scans today and this week, in UTC: today from 00:00 UTC, the week from Monday 00:00 UTC."""
+    now = (now or timezone.now()).astimezone(dt.UTC)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = today - dt.timedelta(days=today.weekday())
+    return {"today": scans_since(today), "week": scans_since(week), "today_start": today, "week_start": week}
+
+
+def scan_spool_state() -> dict[str, int] | None:
+    """Scans waiting in the Redis spool (captured while the database was down, not yet
+    inserted or counted) and in its dead-letter list; None while Redis is unavailable."""
+    try:
+        return scan_spool_sizes()
+    except (RedisError, OSError):
+        return None
+
+
+def scan_dead_letters(*, limit: int = DEAD_LETTERS_SHOWN) -> list[str] | None:
+    """The first `limit` dead-lettered spool items, raw (as the drain found them), shortened for
+    display; None while Redis is unavailable."""
+    try:
+        items = scan_spool_client().lrange(scan_spool_dead_key(), 0, limit - 1)
+    except (RedisError, OSError):
+        return None
+    return [(i.decode("utf-8", "replace") if isinstance(i, bytes) else str(i))[:500] for i in items]
+
+
+def plan_change_requests_pending() -> int | None:
+    """Pending plan-change requests, or None when this deployment has no such model yet."""
+    try:
+        model = apps.get_model("tenants", "PlanChangeRequest")
+    except LookupError:
+        return None
+    return model._default_manager.filter(status="pending").count()
+
+
+@dataclass(frozen=True)
+class ConsoleOverview:
+    customers: dict[str, int]
+    mrr: Decimal
+    scans: dict[str, Any]
+    spool: dict[str, int] | None
+    plan_requests_pending: int | None
+
+
+def console_overview(*, now: dt.datetime | None = None) -> ConsoleOverview:
+    """Every figure of the console home. Cross-tenant, for OI staff only (the admin site)."""
+    now = now or timezone.now()
+    return ConsoleOverview(
+        customers=customer_counts(now=now), mrr=mrr_list_price(), scans=scan_totals(now=now),
+        spool=scan_spool_state(), plan_requests_pending=plan_change_requests_pending(),
+    )

@@ -69,3 +69,31 @@ def can_view_reports(user: Any) -> bool:
 
 def can_export(user: Any) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm("oi_admin.export_data"))
+
+
+def is_super_admin(user: Any) -> bool:
+    """A superuser or a staff member of the super_admin group: the only staff who see the
+    console's System section (internal tables). Cached on the user object for the request."""
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_oi_super_admin", None)
+    if cached is None:
+        cached = user.groups.filter(name=SUPER_ADMIN).exists()
+        user._oi_super_admin = cached
+    return cached
+
+
+# The models staff work with day to day (customers and what they own). Every other registered
+# model -- rollup cells, token blacklists, lockouts, groups, whatever a later app or package
+# registers -- is internal: it goes to the System section, which only super_admin sees. An
+# allow-list, so a new internal table is hidden until someone decides otherwise.
+CUSTOMER_MODELS = frozenset({
+    "tenants.organization", "tenants.user", "tenants.activitylog", "tenants.planchangerequest",
+    "qrcodes.qrcode", "qrcodes.scanevent", "campaigns.campaign", "uploads.uploadedfile",
+})
+
+
+def is_system_model(model: Any) -> bool:
+    return model._meta.label_lower not in CUSTOMER_MODELS

@@ -37,7 +37,10 @@ def test_customers_shape(superuser, world):
     assert body["count"] == 6
     pizza = next(c for c in body["results"] if c["company_name"] == "Pizza")
     assert pizza["user_count"] == 4  # the seed's /customers counts every user, invited too
-    assert pizza["qr_count"] == 4 and pizza["storage_used"] == 1024**3 + 1024**3 // 2
+    # One figure each, under both keys: active QR codes (3 active + 1 paused) and upload bytes.
+    assert pizza["qr_count"] == pizza["total_qr_codes"] == 3
+    assert pizza["storage_used"] == pizza["storage_used_bytes"] == 1024**3 + 1024**3 // 2
+    assert pizza["storage_used_display"] == "1.5\xa0GB"
     assert pizza["plan_type"] == "small_business" and pizza["monthly_price"] == "0.00"
 
 

@@ -74,7 +74,7 @@ def test_the_worker_builds_what_was_asked_and_the_next_view_shows_it(
     queued.clear()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.get("/admin/reports/geo/")
-    cities = [dict((c.key, v) for c, v in row) for row in response.context["rows"]]
+    cities = [{c.key: v for c, v, _detail, _limit in row["cells"]} for row in response.context["rows"]]
     assert [(r["city"], r["scan_count"]) for r in cities] == [("Chicago", 3)]
     # Days after DAY have no scans but are still built (empty), so nothing is stale any more.
     assert callbacks == [] and queued == []
