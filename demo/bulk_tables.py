@@ -114,6 +114,8 @@ def users_copy(rng: random.Random, orgs: list[dict], n: int, now: dt.datetime) -
 
 def campaigns_copy(rng: random.Random, orgs: list[dict], users: dict, n: int, now: dt.datetime) -> dict[Any, list]:
     counts = allocate(rng, n, orgs, "campaigns")
+    # Campaigns gained a share link (its code has a Python default, which COPY does not apply).
+    share = {"share_code", "share_url"} <= {f.name for f in Campaign._meta.concrete_fields}
     out: dict[Any, list] = {}
     rows = []
     for o, count in zip(orgs, counts, strict=True):
@@ -122,14 +124,16 @@ def campaigns_copy(rng: random.Random, orgs: list[dict], users: dict, n: int, no
             cid = uuid.UUID(int=rng.getrandbits(128), version=4)
             start = (now - dt.timedelta(days=rng.randint(0, 360))).date()
             end = start + dt.timedelta(days=rng.randint(5, 120))
-            status = "ended" if end < now.date() else rng.choice(["active", "active", "paused", "draft"])
+            # The status follows the dates (all started by today): ended, else running or paused.
+            status = "ended" if end < now.date() else rng.choice(["active", "active", "paused"])
             created = dt.datetime.combine(start, dt.time(9), tzinfo=dt.UTC) - dt.timedelta(days=rng.randint(1, 20))
             rows.append((cid, f"{rng.choice(CAMPAIGN_NAMES)} {start.year} #{j + 1}", "", start, end, status,
-                         created, created, rng.choice(users[o["id"]]) if users.get(o["id"]) else None, o["id"]))
+                         created, created, rng.choice(users[o["id"]]) if users.get(o["id"]) else None, o["id"],
+                         *([short_code_generate(), ""] if share else [])))
             ids.append(cid)
         out[o["id"]] = ids
     _copy(Campaign, ["id", "name", "description", "start_date", "end_date", "status", "created_at", "updated_at",
-                        "created_by_user_id", "organization_id"], rows)
+                        "created_by_user_id", "organization_id", *(["share_code", "share_url"] if share else [])], rows)
     return out
 
 

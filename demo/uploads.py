@@ -10,8 +10,8 @@ from uploads.models import UploadedFile
 from uploads.services import upload_create
 
 DEMO_FILES = {
-    "owner@pizzapalace.com": ("menu.pdf", "Pizza Palace Menu", ["Heart-shaped Margherita  $14", "Pepperoni Love  $16",
-                                                                "Valentine's Day Special: 10-15 Feb"]),
+    "owner@pizzapalace.com": ("menu.pdf", "Pizza Palace Menu", ["Margherita  $14", "Pepperoni  $16", "Chicago Deep Dish  $22",
+                                                                "Lunch Combo: slice, salad and a drink  $9.99"]),
     "ops@acme.example": ("acme-catalog.pdf", "Acme Catalog 2026", ["Rocket skates", "Giant magnet", "Portable hole"]),
     "hq@megabrand.example": ("brand-guide.pdf", "MegaBrand Brand Guide", ["Logo usage", "Colours", "Tone of voice"]),
 }

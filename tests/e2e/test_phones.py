@@ -80,6 +80,7 @@ def _tenant_paths(email: str) -> list[str]:
     campaign = Campaign.all_orgs.filter(organization=org).order_by("created_at").first()
     return [
         "/dashboard", "/qrcodes", "/qrcodes/new", f"/qrcodes/{qr.pk}", f"/qrcodes/{qr.pk}/edit",
+        f"/qrcodes/{qr.pk}/analytics", "/plan",
         "/campaigns", "/campaigns/new", f"/campaigns/{campaign.pk}", f"/campaigns/{campaign.pk}/edit",
         "/uploads", "/team", "/activity", "/password-change",
     ]
