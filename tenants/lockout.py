@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from core.errors import DomainError
+from core.humanize import wait_words
 from tenants.emails import InvalidEmail, normalize_email
 
 logger = logging.getLogger(__name__)
@@ -79,10 +80,8 @@ def lockout_seconds(request: HttpRequest | None = None) -> int:
 def lockout_message(request: HttpRequest | None = None) -> str:
     slowdown = getattr(request, "login_slowdown_seconds", None)
     if slowdown:
-        unit = "second" if slowdown == 1 else "seconds"
-        return f"Too many failed login attempts for this account. Try again in {slowdown} {unit}."
-    minutes = max(1, math.ceil(lockout_seconds() / 60))
-    return f"Too many failed login attempts. Try again in {minutes} minutes."
+        return f"Too many failed login attempts for this account. Try again in {wait_words(slowdown)}."
+    return f"Too many failed login attempts. Try again in {wait_words(lockout_seconds())}."
 
 
 def _account_key(username: str, part: str) -> str:
