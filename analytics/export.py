@@ -45,10 +45,13 @@ def _cell(v: Any) -> Any:
 def scan_events_rows(*, organization: Organization, filters: DashboardFilters) -> Iterator[list[Any]]:
     """Header, then every scan event of the organization in the filtered range (all
     classifications, oldest first). The queryset is built here, while the organization is
-    bound; a streamed response is iterated after the middleware has unbound it."""
+    bound; a streamed response is iterated after the middleware has unbound it. The range's
+    days are the organization's (its time zone), as on the dashboard; times are written in UTC
+    with their offset."""
     require_export(organization)
-    start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=dt.UTC)
-    end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    zone = organization.tzinfo
+    start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     qs = ScanEvent.objects.filter(organization=organization, scanned_at__gte=start, scanned_at__lt=end)
     if filters.qr_code_id:
         qs = qs.filter(qr_code_id=filters.qr_code_id)

@@ -150,3 +150,19 @@ def test_bot_scans_count_by_utc_day_as_documented(chicago):
 def test_other_organizations_scans_never_leak(chicago, utc_org):
     (ch, _), _ = chicago, utc_org
     assert _totals(ch, {"from": "2026-11-01", "to": "2026-12-05"})["scans"] == 1
+
+
+def test_the_scan_events_csv_uses_the_organizations_days(chicago, utc_org):
+    """Nov 30 in Chicago holds the 23:30 scan (05:30 UTC on Dec 1): the export of that day lists
+    it, as the dashboard counts it; a UTC organization's Nov 30 does not."""
+    from analytics.export import scan_events_rows
+
+    def exported(org, params):
+        with bind_organization(org):
+            rows = list(scan_events_rows(organization=org, filters=filters_from_params(organization=org, params=params)))
+        return rows[1:]
+
+    (ch, _), (u, _) = chicago, utc_org
+    nov_30 = {"from": "2026-11-30", "to": "2026-11-30"}
+    assert len(exported(ch, nov_30)) == 1 == _totals(ch, nov_30)["scans"]
+    assert exported(u, nov_30) == [] and len(exported(u, {"from": "2026-12-01", "to": "2026-12-01"})) == 1
