@@ -14,7 +14,7 @@ SECRET_KEY := $(shell mkdir -p .data && { test -s .data/secret_key || od -An -N4
 endif
 export SECRET_KEY
 
-.PHONY: run test setup lint services-down seed-scale bench-redirect bench-dashboard bench-reports bench-load bench-faults
+.PHONY: run test setup lint services-down seed-scale bench-redirect bench-dashboard bench-reports bench-timezones bench-load bench-faults
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ bench-dashboard: setup
 
 bench-reports: setup
 	$(SERVICES) $(PY) bench/reports.py
+
+bench-timezones: setup
+	$(SERVICES) $(PY) bench/timezones.py --runs $${RUNS:-40}
 
 bench-load: setup
 	$(SERVICES) $(PY) bench/load.py
