@@ -126,11 +126,12 @@ class ScansView(AnalyticsView):
                                 choices=selectors.INTERVALS, default="day")
         f = self.filters()
         org = self.organization
+
         def compute() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-            totals = selectors.scans_totals(organization=org, filters=f)
+            series = selectors.scans_series(organization=org, filters=f, interval=interval)
+            totals = selectors.series_totals(series)  # the series covers exactly the range's days
             previous = selectors.scans_previous(organization=org, filters=f, totals=totals)
-            return {**totals, "previous": previous}, selectors.scans_series(organization=org, filters=f,
-                                                                             interval=interval)
+            return {**totals, "previous": previous}, series
 
         totals, series = cached_read(org, "scans", (f, interval), compute)
         return Response({**_filters_json(f), "interval": interval, "totals": totals, "series": series})

@@ -166,3 +166,19 @@ def test_the_scan_events_csv_uses_the_organizations_days(chicago, utc_org):
     nov_30 = {"from": "2026-11-30", "to": "2026-11-30"}
     assert len(exported(ch, nov_30)) == 1 == _totals(ch, nov_30)["scans"]
     assert exported(u, nov_30) == [] and len(exported(u, {"from": "2026-12-01", "to": "2026-12-01"})) == 1
+
+
+@pytest.mark.parametrize("interval", ["day", "week", "month"])
+@pytest.mark.parametrize("qr_filter", [False, True], ids=["unfiltered", "qr-filter"])
+def test_the_series_sums_are_the_totals(chicago, utc_org, interval, qr_filter):
+    """The page and the API take the range's totals from its series (one read fewer): they must
+    equal scans_totals for every zone, interval, filter and range, ranges cutting weeks included."""
+    for org, qr in (chicago, utc_org):
+        make_bot = make_scan(org, qr, LATE_NOV_30_CHICAGO, classification="bot")
+        rollup_scan_events([make_bot])
+        for params in (NOV_DEC, {"from": "2026-06-29", "to": "2026-12-01"}, {"from": "2026-11-30", "to": "2026-11-30"}):
+            params = {**params, **({"qr_code_id": str(qr.pk)} if qr_filter else {})}
+            with bind_organization(org):
+                f = filters_from_params(organization=org, params=params)
+                series = selectors.scans_series(organization=org, filters=f, interval=interval)
+                assert selectors.series_totals(series) == selectors.scans_totals(organization=org, filters=f), params
