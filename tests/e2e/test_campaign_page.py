@@ -80,10 +80,13 @@ def test_campaign_page_chart_attach_and_share(page, live_server, admin_a, org_a,
     assert campaign.share_code in page.inner_text(".share-status") or "copied" in page.inner_text(".share-status")
 
     # Attach two codes at once by ticking their boxes (at phone width).
-    page.check(f"input[name=qr_code_ids][value='{loose[0].pk}']")
-    page.check(f"input[name=qr_code_ids][value='{loose[2].pk}']")
-    page.get_by_test_id("attach-submit").click()
-    page.wait_for_load_state("networkidle")
+    for q in (loose[0], loose[2]):
+        box = page.locator(f"input[name=qr_code_ids][value='{q.pk}']")
+        box.scroll_into_view_if_needed()
+        box.check()
+        assert box.is_checked()
+    with page.expect_navigation(wait_until="load"):  # the POST, its redirect and the new page
+        page.get_by_test_id("attach-submit").click()
     assert "Added 2 QR codes to the campaign." in page.content()
     assert [QRCode.all_orgs.get(pk=q.pk).campaign_id for q in loose] == [campaign.pk, None, campaign.pk]
     assert page.locator("[data-testid=remove-qr]").count() == 3
