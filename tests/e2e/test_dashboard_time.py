@@ -67,6 +67,7 @@ def test_presets_partial_weeks_and_no_sideways_scroll(browser, live_server, chic
     # Presets are plain links: a click loads the new range.
     page.set_viewport_size({"width": 1366, "height": 900})
     page.get_by_test_id("preset-7d").click()
+    page.wait_for_url("**range=7d**")
     page.wait_for_load_state("networkidle")
     assert "range=7d" in page.url
     assert page.locator("input[name=from]").input_value() == "2025-12-04"
@@ -76,6 +77,7 @@ def test_presets_partial_weeks_and_no_sideways_scroll(browser, live_server, chic
     assert page.get_by_test_id("range-scans").inner_text() == "14"
 
     page.get_by_test_id("preset-last_month").click()
+    page.wait_for_url("**range=last_month**")
     page.wait_for_load_state("networkidle")
     assert page.locator("input[name=from]").input_value() == "2025-11-01"
     assert page.locator("input[name=to]").input_value() == "2025-11-30"
