@@ -117,6 +117,13 @@ def test_near_the_limit_says_close(client, admin_a, org_a):
     assert "at your plan's limit for Active QR codes" not in html
 
 
+def test_a_plan_with_room_still_links_the_plan_page(client, admin_a, org_a):
+    """Away from every limit, the line on what an upgrade adds links the Plan page too."""
+    html = _login(client, admin_a).get("/dashboard").content.decode()
+    assert "close to your plan's limit" not in html and "at your plan's limit" not in html
+    assert '<a href="/plan">Upgrading</a> adds' in html
+
+
 def test_recent_activity_reads_as_sentences(client, admin_a, org_a):
     from core.scoping import bind_organization
     from qrcodes.services import qr_code_create
