@@ -55,21 +55,26 @@ def _filters_or_404(request: HttpRequest):
     return get_or_404(filters_from_params, organization=request.organization, params=request.GET)
 
 
+def _range_and_interval(request: HttpRequest, params: Any, *, fallback: dict[str, str]):
+    """(filters, interval, status, problem) of a dashboard page: a bad range or an interval the
+    plan lacks is shown as the problem, with the default range (`fallback` filters) instead."""
+    org = request.organization
+    try:
+        filters = _filters_or_404_from(org, params)
+        interval = parse_choice(request.GET.get("interval"), field="interval", choices=selectors.INTERVALS,
+                                default="day")
+        if interval not in tier_for(org).intervals:
+            raise PlanUpgradeRequired(f"The {interval} view is part of the paid plans.")
+    except DomainError as e:
+        return filters_from_params(organization=org, params=fallback), "day", e.status_code, e.detail
+    return filters, interval, 200, None
+
+
 @tenant_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     org = request.organization
     tier = tier_for(org)
-    status, problem = 200, None
-    try:
-        filters = _filters_or_404(request)
-        interval = parse_choice(request.GET.get("interval"), field="interval", choices=selectors.INTERVALS,
-                                default="day")
-        if interval not in tier.intervals:
-            raise PlanUpgradeRequired(f"The {interval} view is part of the paid plans.")
-    except DomainError as e:
-        status, problem = e.status_code, e.detail
-        filters = filters_from_params(organization=org, params={})
-        interval = "day"
+    filters, interval, status, problem = _range_and_interval(request, request.GET, fallback={})
     stats = selectors.organization_stats(organization=org)
     context = {
         "filters": filters,
@@ -183,17 +188,8 @@ def qr_analytics(request: HttpRequest, qr_code_id: Any) -> HttpResponse:
     qr = get_or_404(qr_code_get, organization=org, qr_code_id=qr_code_id)
     tier = tier_for(org)
     params = {k: v for k, v in request.GET.items() if k not in ("qr_code_id", "campaign_id", "interval")}
-    status, problem = 200, None
-    try:
-        filters = _filters_or_404_from(org, {**params, "qr_code_id": str(qr.pk)})
-        interval = parse_choice(request.GET.get("interval"), field="interval", choices=selectors.INTERVALS,
-                                default="day")
-        if interval not in tier.intervals:
-            raise PlanUpgradeRequired(f"The {interval} view is part of the paid plans.")
-    except DomainError as e:
-        status, problem = e.status_code, e.detail
-        filters = filters_from_params(organization=org, params={"qr_code_id": str(qr.pk)})
-        interval = "day"
+    filters, interval, status, problem = _range_and_interval(
+        request, {**params, "qr_code_id": str(qr.pk)}, fallback={"qr_code_id": str(qr.pk)})
     data = cached_read(org, "dashboard", (filters, interval),
                        lambda: selectors.dashboard_data(organization=org, filters=filters, interval=interval))
     context = {

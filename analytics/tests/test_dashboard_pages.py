@@ -151,6 +151,10 @@ def test_qr_page_numbers_equal_the_dashboard_filtered_to_that_code(scenario, ent
     assert f'href="/qrcodes/{qr.pk}"' in html and 'data-testid="chart-series"' in html
     assert 'data-testid="chart-top-qr"' not in html  # one code: nothing to rank
     assert 'data-testid="range-scans">2<' in html
+    # every range card compares with the previous period, here as on the dashboard
+    assert page.context["previous"] == dash.context["previous"]
+    for key in ("scans", "unique", "bots"):
+        assert f'data-testid="compare-{key}"' in html
 
 
 def test_qr_page_without_scans_in_range_says_so(scenario, ent_client):
