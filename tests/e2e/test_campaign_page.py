@@ -76,7 +76,8 @@ def test_campaign_page_chart_attach_and_share(page, live_server, admin_a, org_a,
     assert page.get_by_test_id("share-link").inner_text().endswith(f"/l/{campaign.share_code}")
     assert "Share link clicks: 2" in page.get_by_test_id("share-clicks").inner_text()
     page.get_by_test_id("share-copy").click()
-    page.wait_for_function("document.querySelector('.share-status').textContent.length > 0")
+    # a function, not an expression: Playwright evals an expression on every poll, which the CSP refuses
+    page.wait_for_function("() => document.querySelector('.share-status').textContent.length > 0")
     assert campaign.share_code in page.inner_text(".share-status") or "copied" in page.inner_text(".share-status")
 
     # Attach two codes at once by ticking their boxes (at phone width).
