@@ -147,11 +147,15 @@ class QRCodeImage(TenantAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("format", str, enum=["png", "svg"]), OpenApiParameter("size", int),
+            OpenApiParameter("format", str, enum=["png", "svg", "pdf", "eps"]), OpenApiParameter("size", int),
             OpenApiParameter("fg", str), OpenApiParameter("bg", str),
             OpenApiParameter("ecc", str, enum=["L", "M", "Q", "H"]), OpenApiParameter("download", bool),
+            OpenApiParameter("dpi", int, description="72-1200, written into the PNG (300 or 600 for print)"),
+            OpenApiParameter("mm", int, description="Printed width in mm (10-1000) at `dpi`, instead of `size`"),
+            OpenApiParameter("inverted", bool, description="Confirm a light code on a dark background"),
         ],
-        responses={(200, "image/png"): bytes, (200, "image/svg+xml"): bytes},
+        responses={(200, "image/png"): bytes, (200, "image/svg+xml"): bytes, (200, "application/pdf"): bytes,
+                   (200, "application/postscript"): bytes},
         tags=["qrcodes"],
     )
     def get(self, request: Request, qr_code_id: str) -> HttpResponse:
