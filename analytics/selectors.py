@@ -122,8 +122,7 @@ def first_steps(*, organization: Organization) -> dict[str, Any]:
     first_qr = (QRCode.objects.filter(organization=organization).order_by("created_at", "pk")
                 .values("id", "name").first())
     has_scans = bool(
-        organization.total_qr_scans > 0  # the request's row: no query once scans are counted
-        or Organization.objects.filter(pk=organization.pk, total_qr_scans__gt=0).exists()
+        organization.total_qr_scans > 0  # the request's own row, read at the start of the request
         or OrgScanRollup.objects.filter(organization=organization, dimension=Dimension.TOTAL).exists()
     )
     has_codes = first_qr is not None

@@ -205,15 +205,7 @@ def campaign_attach_qr_codes(*, organization: Organization, actor: User, campaig
         raise ValidationFailed({"qr_code_ids": "Choose at least one QR code."})
     codes = _owned_codes(organization, ids, "qr_code_ids")
     moved = [c for c in codes if c.campaign_id != campaign.pk]
-    if moved:
-        QRCode.objects.filter(organization=organization, pk__in=[c.pk for c in moved]).update(campaign=campaign)
-        activity_record(
-            organization=organization, user=actor, action="campaign_add_qr_codes", entity_type="campaign",
-            entity_id=campaign.pk, metadata={"campaign_name": campaign.name, "count": len(moved),
-                                             "qr_code_ids": [str(c.pk) for c in moved]},
-        )
-        share_target_forget(campaign.share_code)
-    return moved
+    return _codes_move(organization, actor, campaign, moved, into=True)
 
 
 @transaction.atomic
@@ -228,15 +220,23 @@ def campaign_detach_qr_codes(*, organization: Organization, actor: User, campaig
         raise ValidationFailed({"remove": "Choose at least one QR code."})
     codes = _owned_codes(organization, ids, "remove")
     removed = [c for c in codes if c.campaign_id == campaign.pk]
-    if removed:
-        QRCode.objects.filter(organization=organization, pk__in=[c.pk for c in removed]).update(campaign=None)
+    return _codes_move(organization, actor, campaign, removed, into=False)
+
+
+def _codes_move(organization: Organization, actor: User, campaign: Campaign, codes: list[QRCode], *,
+                into: bool) -> list[QRCode]:
+    """Put `codes` in the campaign (into) or take them out, with one activity row; the share
+    link's cached target is forgotten (its destination may be the first code's)."""
+    if codes:
+        QRCode.objects.filter(organization=organization, pk__in=[c.pk for c in codes]).update(
+            campaign=campaign if into else None)
         activity_record(
-            organization=organization, user=actor, action="campaign_remove_qr_codes", entity_type="campaign",
-            entity_id=campaign.pk, metadata={"campaign_name": campaign.name, "count": len(removed),
-                                             "qr_code_ids": [str(c.pk) for c in removed]},
+            organization=organization, user=actor, entity_type="campaign", entity_id=campaign.pk,
+            action="campaign_add_qr_codes" if into else "campaign_remove_qr_codes",
+            metadata={"campaign_name": campaign.name, "count": len(codes), "qr_code_ids": [str(c.pk) for c in codes]},
         )
         share_target_forget(campaign.share_code)
-    return removed
+    return codes
 
 
 def campaign_share_clicks_record(*, organization: Organization, campaign: Campaign,

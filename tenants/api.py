@@ -108,8 +108,8 @@ class LoginView(AuthThrottled):
         user = services.auth_check_credentials(
             request=request._request, email=data.get("email"), password=data.get("password")
         )
-        services.user_login_record(user=user, ip_address=client_ip(request))
-        # A token login is a login: receivers (django-axes resets the failure count) run as for /login.
+        # A token login is a login: the receivers run as for /login (tenants.signals counts it,
+        # django-axes resets the failure count).
         user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response(auth_response(user))
 

@@ -58,7 +58,6 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             user = sign_up.user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            services.user_login_record(user=user, ip_address=client_ip(request))
             messages.success(request, f"Welcome to Outbound Impact, {user.full_name}!")
             if sign_up.plan_request is not None:
                 messages.info(request, services.sign_up_message(sign_up))
@@ -106,7 +105,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return response
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            services.user_login_record(user=user, ip_address=client_ip(request))
             if user.is_staff and user.organization_id is None:
                 return redirect("admin:index")
             nxt = request.GET.get("next", "")
@@ -199,7 +197,6 @@ def team_invite_accept(request: HttpRequest, uidb64: str, token: str) -> HttpRes
             add_domain_errors(form, err)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            services.user_login_record(user=user, ip_address=client_ip(request))
             messages.success(request, f"Welcome to {user.organization.company_name}, {user.full_name or user.email}!")
             return redirect("dashboard")
     return render(

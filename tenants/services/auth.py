@@ -50,21 +50,14 @@ def auth_check_credentials(*, request: HttpRequest, email: str, password: str) -
     return user
 
 
-# Set on the User instance a login was recorded for: one authentication gives one instance,
-# and both the user_logged_in receiver and an explicit call may reach the service for it.
-_RECORDED = "_oi_login_recorded"
-
 
 @transaction.atomic
 def user_login_record(*, user: User, ip_address: str | None) -> User:
     """Count a successful login: last_login_at/ip/location, login_count, activity row.
 
-    Every login path reaches this through django.contrib.auth's user_logged_in signal
+    Every login path reaches this once, through django.contrib.auth's user_logged_in signal
     (tenants.signals: the customer login, the admin login, sign-up, invite acceptance, the
-    token login); some views also call it directly. It records once per User instance (one
-    authentication), so a path that does both still counts one login."""
-    if getattr(user, _RECORDED, False):
-        return user
+    token login); no view calls it directly."""
     geo = geoip_lookup(ip_address)
     location = geo.label if geo else ""
     now = timezone.now()
@@ -73,7 +66,6 @@ def user_login_record(*, user: User, ip_address: str | None) -> User:
         last_login_ip=ip_address, last_login_location=location,
     )
     user.refresh_from_db(fields=["last_login_at", "last_login", "login_count", "last_login_ip", "last_login_location"])
-    setattr(user, _RECORDED, True)
     if user.organization_id:
         with bind_organization(user.organization):  # the user who logged in, not the request's principal
             activity_record(
