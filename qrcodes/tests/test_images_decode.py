@@ -77,6 +77,9 @@ def test_svg_rasterised_decodes_at_several_sizes():
     ({"mm": "1000", "dpi": "1200"}, "mm", "SVG"),
     ({"dpi": "5000"}, "dpi", "Dots per inch"),
     ({"mm": "abc"}, "mm", "printed width"),
+    ({"mm": "9999"}, "mm", "printed width"),
+    ({"dpi": "3\x00"}, "dpi", "Dots per inch"),
+    ({"size": "-5"}, "size", "whole number"),
 ])
 def test_codes_that_would_not_scan_are_refused_with_the_reason(params, field, words):
     from core.errors import ValidationFailed
@@ -106,6 +109,7 @@ def test_the_api_image_decodes_to_the_codes_short_url(api_a, qr_a):
     assert r.status_code == 200
     assert Image.open(io.BytesIO(r.content)).size == (512, 512)
     assert _decode(r.content) == [short_url(qr_a)]
+    assert api_a.get(f"/api/qrcodes/{qr_a.pk}/image?dpi=%00").status_code == 400  # NUL: the request guard
     bad = api_a.get(f"/api/qrcodes/{qr_a.pk}/image?fg=ff0000&bg=ff0001")
     assert bad.status_code == 400 and bad.json()["error"] == "validation_error"
     assert "contrast" in bad.json()["detail"]["bg"]
