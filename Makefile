@@ -14,7 +14,7 @@ SECRET_KEY := $(shell mkdir -p .data && { test -s .data/secret_key || od -An -N4
 endif
 export SECRET_KEY
 
-.PHONY: run test setup lint services-down seed-scale bench-redirect bench-dashboard bench-reports bench-timezones bench-load bench-faults
+.PHONY: run test setup lint services-down seed-scale bench-redirect bench-dashboard bench-reports bench-timezones bench-load bench-faults bench-artwork
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench-timezones: setup
 
 bench-load: setup
 	$(SERVICES) $(PY) bench/load.py
+
+# The studio's print output (render + decode check, a 100-code sheet and ZIP) and the scan path
+# without a decode, in the database `make run` uses; what it creates is rolled back.
+bench-artwork: setup
+	$(SERVICES) sh -c '$(PY) manage.py migrate --noinput && $(PY) bench/artwork.py'
 
 # No $(SERVICES): the drill starts (and stops) its own PostgreSQL and Redis.
 bench-faults: setup

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "qrcodes",
     "campaigns",
     "uploads",
+    "studio",  # issue 14: designs, brand kits, artwork versions, bulk
     "analytics",
     "oi_admin",
     "demo",  # seed_demo and bulk data: the top layer, imported by no app

@@ -16,6 +16,7 @@ class SwaggerUIView(PublicAPIView, SpectacularSwaggerSplitView):
 
 api_patterns = [
     path("", include("tenants.api_urls")),
+    path("", include("studio.api_urls")),  # before qrcodes: /api/qrcodes/import is not a code id
     path("", include("qrcodes.api_urls")),
     path("", include("campaigns.api_urls")),
     path("", include("uploads.api_urls")),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("tenants.urls")),
     path("", include("analytics.urls")),  # before qrcodes: /qrcodes/<id>/analytics is not a qrcodes action
+    path("", include("studio.urls")),  # before qrcodes: /qrcodes/<id>/studio is not a qrcodes action
     path("", include("qrcodes.urls")),
     path("", include("campaigns.urls")),
     path("", include("uploads.urls")),

@@ -20,7 +20,7 @@ from core.ids import as_uuid
 from core.openapi import ErrorResponse
 from core.web import json_object, parse_limit
 from qrcodes import selectors, services
-from qrcodes.images import image_options_parse, qr_image_render
+from qrcodes.images import image_options_parse, qr_image_render, qr_image_verify
 from qrcodes.models import QRCode
 from qrcodes.scanning import ScanGone, scan_capture, scan_flood_wait, scan_target_for_id
 from tenants.api_base import PublicAPIView, TenantAPIView
@@ -161,10 +161,14 @@ class QRCodeImage(TenantAPIView):
     def get(self, request: Request, qr_code_id: str) -> HttpResponse:
         qr = selectors.qr_code_get(organization=self.organization, qr_code_id=qr_code_id)
         options = image_options_parse(request.query_params)
-        body = qr_image_render(data=selectors.short_url(qr), options=options)
+        data = selectors.short_url(qr)
+        body = qr_image_render(data=data, options=options)
+        download = request.query_params.get("download") in ("1", "true")
+        if download:  # a file offered for print has been read back by a decoder
+            qr_image_verify(data=data, options=options, body=body)
         response = HttpResponse(body, content_type=options.content_type)
         response["Cache-Control"] = "private, max-age=300"
-        if request.query_params.get("download") in ("1", "true"):
+        if download:
             name = slugify(qr.name) or "qr-code"
             response["Content-Disposition"] = f'attachment; filename="{name}-{qr.short_code}.{options.format}"'
         return response

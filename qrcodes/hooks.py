@@ -22,6 +22,10 @@ qr_codes_deleting: list[Callable[[Any, Sequence[Any]], None]] = []
 # those days are stale). Called inside the deleting transaction.
 scan_days_forgotten: list[Callable[[Sequence[Any]], None]] = []
 
+# fn(qr_code): a QR code was just created, inside qr_code_create's transaction (studio: give it
+# the organization's default brand kit).
+qr_code_created: list[Callable[[Any], None]] = []
+
 
 def run(hooks: list[Callable[..., None]], *args: Any) -> None:
     for hook in hooks:

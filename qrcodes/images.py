@@ -12,9 +12,10 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import segno
+import zxingcpp
 from PIL import Image
 
 from core.errors import ValidationFailed
@@ -171,3 +172,24 @@ def qr_image_render(*, data: str, options: ImageOptions) -> bytes:
     result = io.BytesIO()
     img.save(result, format="PNG", dpi=(options.dpi, options.dpi))
     return result.getvalue()
+
+
+def decode_image(img: Image.Image) -> str | None:
+    """What zxing-cpp reads from an image (the first QR code), or None."""
+    found = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)
+    return found[0].text if found else None
+
+
+def decode_text(png: bytes) -> str | None:
+    """What zxing-cpp reads from a PNG file (the first QR code), or None."""
+    with Image.open(io.BytesIO(png)) as img:
+        return decode_image(img)
+
+
+def qr_image_verify(*, data: str, options: ImageOptions, body: bytes) -> None:
+    """A downloaded file must scan: its PNG (or, for SVG/PDF/EPS, a PNG of the same code and
+    size) is decoded and must read `data`. ValidationFailed otherwise (cannot happen for colours
+    that pass the contrast rule; this keeps it so)."""
+    png = body if options.format == "png" else qr_image_render(data=data, options=replace(options, format="png"))
+    if decode_text(png) != data:
+        raise ValidationFailed({"fg": "A QR decoder could not read this code in these colours; raise the contrast."})

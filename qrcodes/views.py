@@ -82,7 +82,7 @@ def qr_new(request: HttpRequest) -> HttpResponse:
             refused = isinstance(err, RoleDenied)  # 403, as the API answers
         else:
             messages.success(request, f"QR code “{qr.name}” created.")
-            return redirect("qrcode", qr_code_id=qr.pk)
+            return redirect("qrcode-studio", qr_code_id=qr.pk)
     return render(request, "qrcodes/form.html", {"form": form, "usage": selectors.qr_code_usage(organization=org), "qr": None},
                   status=403 if refused else 400 if form.errors else 200)
 

@@ -44,6 +44,14 @@ ACTIVITY_SENTENCES: dict[str, Sentence] = {
     "delete_qr_code": Sentence("{actor} deleted {it}", _QR),
     "qr_code_download": Sentence("{actor} downloaded {it}{format}", _QR),
     "qr_code_share": Sentence("{actor} shared {it}{on_platform}", _QR),
+    # the QR studio (studio.services, studio.kits, studio.bulk)
+    "design_qr_code": Sentence("{actor} changed the design of {it}", _QR),
+    "create_artwork": Sentence("{actor} made a print file of {it}{format}", _QR),
+    "create_brand_kit": Sentence("{actor} created {it}", "brand kit"),
+    "update_brand_kit": Sentence("{actor} edited {it}", "brand kit"),
+    "delete_brand_kit": Sentence("{actor} deleted {it}", "brand kit"),
+    "apply_brand_kit": Sentence("{actor} applied {it} to {codes}", "brand kit"),
+    "import_qr_codes": Sentence("{actor} created {codes} from a CSV file"),
     # campaigns (campaigns.services)
     "create_campaign": Sentence("{actor} created {it}", _CAMPAIGN),
     "update_campaign": Sentence("{actor} edited {it}", _CAMPAIGN),

@@ -18,6 +18,9 @@ from campaigns.services import campaign_create
 from core.scoping import bind_organization
 from qrcodes.models import QRCode, ScanEvent
 from qrcodes.services import qr_code_create
+from studio.models import BrandKit, BulkImport
+from studio.output import OutputOptions
+from studio.services import artwork_create
 from tenants.models import Organization, PlanChangeRequest, User
 from tenants.plans import PLANS
 from tenants.tests.factories import UserFactory
@@ -68,9 +71,15 @@ def world_build(org: Organization, admin: User, *, tag: str) -> TenantWorld:
         plan_request = PlanChangeRequest.objects.create(
             organization=org, requested_by=admin, from_plan=org.plan_type, status="cancelled",
             to_plan=next(k for k in PLANS if k != org.plan_type))
+        # the studio: a brand kit (not the default: new codes stay plain), a finished CSV import,
+        # and the first print file of the code
+        kit = BrandKit.objects.create(organization=org, name=f"{tag} kit", design={"fg": "#1d2a5b"})
+        bulk_import = BulkImport.objects.create(organization=org, created_by=admin, file_name=f"{tag}-codes.csv",
+                                                source="name,destination\n", status=BulkImport.Status.DONE)
+        artwork_create(organization=org, actor=admin, qr_code_id=qr.pk, output=OutputOptions(format="svg", width_mm=30))
     return TenantWorld(org, admin, {
         "campaign": campaign, "qr_code": qr, "content_qr_code": content_qr, "upload": upload, "user": member,
-        "plan_request": plan_request,
+        "plan_request": plan_request, "brand_kit": kit, "bulk_import": bulk_import,
     })
 
 

@@ -58,7 +58,9 @@ FUZZ_SEED = 20260707
 CHECKS_RUN = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 REAL = "real-object-"  # a generated path id that the test replaces with the fixture's object of that kind
 PATH_KINDS = {"qr_code_id": ("qr_code", "content_qr_code"), "campaign_id": ("campaign",),
-              "upload_id": ("upload",), "user_id": ("user",)}
+              "upload_id": ("upload",), "user_id": ("user",), "kit_id": ("brand_kit",),
+              "import_id": ("bulk_import",)}
+PATH_NUMBERS = {"number": "1"}  # path parameters that are not object ids: the first artwork version
 
 CONFIG = schemathesis.Config.from_dict({
     "seed": FUZZ_SEED,
@@ -314,8 +316,8 @@ def test_every_field_refuses_nul_extreme_dates_and_deep_json(method, path, fuzz_
     user = fuzz_staff if path.startswith("/api/admin/") else fuzz_tenant.admin
     client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['token']}")
     op = DOCUMENT["paths"][path][method.lower()]
-    path_values = {p["name"]: fuzz_tenant.id(PATH_KINDS[p["name"]][0]) for p in op.get("parameters", [])
-                   if p["in"] == "path"}
+    path_values = {p["name"]: PATH_NUMBERS.get(p["name"]) or fuzz_tenant.id(PATH_KINDS[p["name"]][0])
+                   for p in op.get("parameters", []) if p["in"] == "path"}
     server_errors = []
     for where, name, value in hostile_requests(method, path):
         with transaction.atomic():  # each request sees the same data

@@ -32,6 +32,7 @@ from rest_framework.test import APIClient
 from campaigns.models import Campaign
 from conftest import api_client_for
 from qrcodes.models import QRCode, ScanEvent
+from studio.models import ArtworkVersion, BrandKit, BulkImport, QRDesign
 from tenants.models import ActivityLog, Organization, User
 from tenants.tests.factories import OrganizationFactory, UserFactory
 from tenants.tokens import tokens_for
@@ -48,7 +49,8 @@ B_TAG = "zebra"  # every name and email of organization B contains it: it must n
 
 # Which object kind a path parameter names.
 PARAM_KINDS = {"qr_code_id": "qr_code", "campaign_id": "campaign", "upload_id": "upload", "user_id": "user",
-               "request_id": "plan_request"}
+               "request_id": "plan_request", "kit_id": "brand_kit", "import_id": "bulk_import"}
+MEMBERS = frozenset({"Admin", "Editor", "Viewer"})  # print files: any member may download (a version is stored)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,30 @@ ROUTES: dict[str, Route] = {
                 Write("delete", ok=204, path={"qr_code_id": "qr_code"})),
     ),
     "api/qrcodes/<str:qr_code_id>/image": Route(TENANT, probes=(GET("qr_code"),)),
+    # --- the studio (issue 14) ---
+    "api/qrcodes/<str:qr_code_id>/design": Route(
+        TENANT, probes=(GET("qr_code"), Probe("put", "qr_code", body="design"), Probe("patch", "qr_code", body="design")),
+        writes=(Write("put", "design", path={"qr_code_id": "qr_code"}),
+                Write("patch", "design", path={"qr_code_id": "qr_code"}))),
+    "api/qrcodes/<str:qr_code_id>/design/check": Route(TENANT, probes=(Probe("post", "qr_code", body="empty_object"),)),
+    "api/qrcodes/<str:qr_code_id>/design/preview": Route(TENANT, probes=(GET("qr_code"),)),
+    "api/qrcodes/<str:qr_code_id>/artwork": Route(
+        TENANT, probes=(GET("qr_code"), Probe("post", "qr_code", body="artwork")),
+        writes=(Write("post", "artwork", MEMBERS, 201, path={"qr_code_id": "qr_code"}),)),
+    "api/qrcodes/<str:qr_code_id>/artwork/<int:number>": Route(TENANT, probes=(GET("qr_code", path={"number": "1"}),)),
+    "api/brand-kits": Route(TENANT, lists=("",), writes=(Write("post", "kit", ok=201),)),
+    "api/brand-kits/<str:kit_id>": Route(
+        TENANT, probes=(GET("brand_kit"), Probe("patch", "brand_kit", body="rename"), Probe("delete", "brand_kit")),
+        writes=(Write("patch", "rename", path={"kit_id": "brand_kit"}),
+                Write("delete", ok=204, path={"kit_id": "brand_kit"}))),
+    "api/brand-kits/<str:kit_id>/apply": Route(TENANT, probes=(
+        Probe("post", "brand_kit", body="attach"), Probe("post", "qr_code", where="body", param="qr_code_ids[]"))),
+    "api/qrcodes/import": Route(TENANT, writes=(Write("post", "csv_import", ok=201),)),
+    "api/qrcodes/artwork/zip": Route(TENANT, probes=(
+        Probe("post", "qr_code", where="body", param="qr_code_ids[]", body="svg_output"),)),
+    "api/qrcodes/artwork/sheet": Route(TENANT, probes=(
+        Probe("post", "qr_code", where="body", param="qr_code_ids[]", body="empty_object"),)),
+    "api/qrcodes/import/<str:import_id>": Route(TENANT, probes=(GET("bulk_import"),)),
     "api/campaigns": Route(TENANT, lists=("", "?status=active"), writes=(Write("post", "campaign", ok=201),)),
     "api/campaigns/stats": Route(TENANT, lists=("",)),
     "api/campaigns/<str:campaign_id>/qr-codes": Route(
@@ -199,6 +225,34 @@ ROUTES: dict[str, Route] = {
         writes=tuple(Write("post", ok=302, path={"qr_code_id": "qr_code", "action": a})
                      for a in ("pause", "archive", "delete")),
     ),
+    "qrcodes/<uuid:qr_code_id>/studio": Route(
+        TENANT, probes=(GET("qr_code"), Probe("post", "qr_code", body="design_form")),
+        writes=(Write("post", "design_form", ok=302, path={"qr_code_id": "qr_code"}),)),
+    "qrcodes/<uuid:qr_code_id>/studio/preview.svg": Route(TENANT, probes=(GET("qr_code"),)),
+    "qrcodes/<uuid:qr_code_id>/studio/check": Route(TENANT, probes=(GET("qr_code"),)),
+    "qrcodes/<uuid:qr_code_id>/studio/download": Route(
+        TENANT, probes=(Probe("post", "qr_code", body="artwork_form"),),
+        writes=(Write("post", "artwork_form", MEMBERS, path={"qr_code_id": "qr_code"}),)),
+    "qrcodes/<uuid:qr_code_id>/artwork/<int:number>": Route(TENANT, probes=(GET("qr_code", path={"number": "1"}),)),
+    "brand-kits": Route(TENANT, lists=("",)),
+    "brand-kits/new": Route(TENANT, writes=(Write("post", "kit_form", ok=302),)),
+    "brand-kits/preview.svg": Route(TENANT, lists=("", "?fg=%23112233")),
+    "brand-kits/<uuid:kit_id>": Route(
+        TENANT, probes=(GET("brand_kit"), Probe("post", "brand_kit", body="kit_form")),
+        writes=(Write("post", "kit_form", ok=302, path={"kit_id": "brand_kit"}),)),
+    "brand-kits/<uuid:kit_id>/preview.svg": Route(TENANT, probes=(GET("brand_kit"),)),
+    "brand-kits/<uuid:kit_id>/delete": Route(
+        TENANT, probes=(Probe("post", "brand_kit"),), writes=(Write("post", ok=302, path={"kit_id": "brand_kit"}),)),
+    "brand-kits/<uuid:kit_id>/apply": Route(TENANT, probes=(
+        Probe("post", "brand_kit"), Probe("post", "qr_code", where="body", param="qr_code_id"))),
+    "qrcodes/import": Route(TENANT, writes=(Write("post", "csv_import", ok=302),)),
+    "qrcodes/print": Route(TENANT, lists=("",), probes=(_query("campaign", "campaign"),)),
+    "qrcodes/print/zip": Route(TENANT, probes=(
+        Probe("post", "qr_code", where="body", param="qr", body="svg_output", expect=400),)),
+    "qrcodes/print/sheet": Route(TENANT, probes=(Probe("post", "qr_code", where="body", param="qr", expect=400),)),
+    "qrcodes/import/sample.csv": Route(TENANT, lists=("",)),
+    "qrcodes/import/<uuid:import_id>": Route(TENANT, probes=(GET("bulk_import"),)),
+    "qrcodes/import/<uuid:import_id>/progress": Route(TENANT, probes=(GET("bulk_import"),)),
     "campaigns": Route(TENANT, lists=("",)),
     "campaigns/new": Route(TENANT, writes=(Write("post", "campaign_form", ok=302),)),
     "campaigns/<str:campaign_id>": Route(TENANT, probes=(GET("campaign"),)),
@@ -246,8 +300,18 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
     "attach": lambda: {"qr_code_ids": [str(uuid.uuid4())]},
     "plan_change": lambda: {"to_plan": "medium_business"},  # a downgrade the world fits
     "timezone_form": lambda: {"timezone": "Europe/Paris"},
+    "design": lambda: {"fg": "#1d2a5b"},
+    "empty_object": lambda: {},
+    "svg_output": lambda: {"format": "svg", "mm": 40},
+    "artwork": lambda: {"format": "svg", "mm": 40},
+    "design_form": lambda: {"fg": "#1d2330", "bg": "#ffffff"},
+    "artwork_form": lambda: {"format": "pdf", "mm": "50"},
+    "kit": lambda: {"name": "A kit", "design": {"fg": "#112233"}},
+    "kit_form": lambda: {"name": "A kit", "fg": "#112233", "bg": "#ffffff", "frame": "none"},
+    "csv_import": lambda: {"file": SimpleUploadedFile("codes.csv", b"name,destination\nA,https://a.example/\n",
+                                                      content_type="text/csv")},
 }
-MULTIPART_BODIES = {"upload"}
+MULTIPART_BODIES = {"upload", "csv_import"}
 
 
 # --- enumerating the project's URL patterns -----------------------------------------------
@@ -277,7 +341,7 @@ def test_every_url_pattern_is_classified():
         if spec.access != TENANT:
             continue
         params = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
-        assert params <= set(PARAM_KINDS) | {"action"}, (route, params)
+        assert params <= set(PARAM_KINDS) | {"action", "number"}, (route, params)
         if params & set(PARAM_KINDS):
             # A route that names an object must be probed with B's objects.
             assert any(p.where == "path" for p in spec.probes), f"{route}: no probe with B's object in the path"
@@ -346,7 +410,10 @@ def _state(m: Matrix) -> dict[str, Any]:
         "orgs": list(Organization.objects.order_by("pk").values(
             "pk", "status", "total_qr_codes", "total_qr_scans", "total_uploads", "storage_used_bytes")),
         "counts": {model.__name__: model.all_orgs.count()
-                   for model in (QRCode, Campaign, UploadedFile, ScanEvent, ActivityLog)},
+                   for model in (QRCode, Campaign, UploadedFile, ScanEvent, ActivityLog, QRDesign, BrandKit,
+                                 ArtworkVersion, BulkImport)},
+        "designs": list(QRDesign.all_orgs.order_by("pk").values("pk", "design", "brand_kit_id")),
+        "kits": list(BrandKit.all_orgs.order_by("pk").values("pk", "name", "design", "is_default")),
         "users": list(User.objects.order_by("pk").values("pk", "role", "status", "organization_id")),
     }
 
@@ -369,7 +436,7 @@ def _probe_cases() -> Iterator[Any]:
     for route, spec in ROUTES.items():
         for probe in spec.probes:
             extra = f" {probe.param}" if probe.param else ""
-            action = f" {probe.path['action']}" if probe.path else ""
+            action = "".join(f" {k}={v}" for k, v in probe.path.items())
             yield pytest.param(route, probe, id=f"{probe.method.upper()} /{route}{action} [{probe.where}{extra}]")
 
 
@@ -387,8 +454,9 @@ def test_other_organizations_ids_answer_like_missing_ones(matrix, route, probe):
         path = _path(route, ids, probe.path)
         if probe.where == "query":
             data = {**(data or {}), probe.param: foreign_id}
-        elif probe.where == "body":
-            data = {**(data or {}), probe.param: foreign_id}
+        elif probe.where == "body":  # "name[]": the id goes in a list (JSON arrays of ids)
+            key = probe.param.removesuffix("[]")
+            data = {**(data or {}), key: [foreign_id] if key != probe.param else foreign_id}
         return _send(client, probe.method, path, data, api=api, multipart=multipart)
 
     before = _state(matrix)

@@ -135,3 +135,16 @@ def test_eps_has_the_printed_size_in_its_bounding_box():
     box = next(line for line in eps.splitlines() if line.startswith("%%BoundingBox:"))
     x0, y0, x1, y1 = (float(v) for v in box.split()[1:])
     assert (x0, y0) == (0, 0) and abs(x1 - 50 / 25.4 * 72) < 0.01 and abs(y1 - 50 / 25.4 * 72) < 0.01
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_a_download_that_a_decoder_cannot_read_is_refused(api_a, qr_a, monkeypatch, fmt):
+    """Downloads are read back by zxing-cpp before they are offered; what it cannot read is
+    refused (a stand-in decoder that reads nothing shows the path)."""
+    url = f"/api/qrcodes/{qr_a.pk}/image?format={fmt}&download=1"
+    assert api_a.get(url).status_code == 200
+    monkeypatch.setattr("qrcodes.images.decode_text", lambda png: None)
+    res = api_a.get(url)
+    assert res.status_code == 400 and "decoder" in res.json()["detail"]["fg"]
+    assert api_a.get(f"/api/qrcodes/{qr_a.pk}/image?format={fmt}").status_code == 200  # screen images are not

@@ -34,7 +34,7 @@ def test_create_through_the_form(admin_a, org_a):
     c = login(admin_a)
     r = c.post("/qrcodes/new", {"name": "Front Door Menu", "location": "Entrance", "qr_url": "https://pizzapalace.com/menu"})
     qr = QRCode.all_orgs.get(organization=org_a)
-    assert r.status_code == 302 and r["Location"] == f"/qrcodes/{qr.pk}"
+    assert r.status_code == 302 and r["Location"] == f"/qrcodes/{qr.pk}/studio"  # designed next
     assert "created" in c.get(r["Location"]).content.decode()
 
 
@@ -75,13 +75,13 @@ def test_detail_shows_image_downloads_and_enriched_scans(admin_a, org_a, qr_a):
     assert "pending" in c.get(f"/qrcodes/{qr_a.pk}").content.decode()
     scan_batch_process()
     html = c.get(f"/qrcodes/{qr_a.pk}").content.decode()
-    assert f"/api/qrcodes/{qr_a.pk}/image?format=svg" in html
-    assert f"/api/qrcodes/{qr_a.pk}/image?format=png&download=1" in html
+    assert f'src="/qrcodes/{qr_a.pk}/studio/preview.svg"' in html  # the saved design
+    assert f'href="/qrcodes/{qr_a.pk}/studio" data-testid="open-studio"' in html  # print files are made there
     for text in ("Minneapolis", "United States", "mobile", "iOS 16.0", "Mobile Safari", "human"):
         assert text in html
     assert 'data-testid="qr-total-scans">1<' in html
     # the page's image URL works with the session login
-    img = c.get(f"/api/qrcodes/{qr_a.pk}/image?format=svg&size=256")
+    img = c.get(f"/qrcodes/{qr_a.pk}/studio/preview.svg")
     assert img.status_code == 200 and img["Content-Type"] == "image/svg+xml"
 
 

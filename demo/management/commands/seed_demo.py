@@ -26,6 +26,7 @@ from demo.customers import CUSTOMERS, Customer
 from demo.extras import plan_request_seed, share_clicks_seed
 from demo.qrcodes import code_lives, codes_attach, codes_seed
 from demo.scans import CodeLife, ScanStory, scans_record
+from demo.studio import studio_seed
 from oi_admin.cells import scan_cells_build, scan_cells_ensure
 from qrcodes.models import QRCode, ScanEvent
 from tenants import timezones
@@ -132,6 +133,8 @@ class Command(BaseCommand):
             campaigns = campaigns_seed(organization=org, actor=admin, specs=spec.campaigns, today=today, now=now)
             uploads_demo.seed_demo_content(organization=org, users=users)
             codes = codes_seed(organization=org, writer=writer, specs=spec.codes, now=now)
+            if studio_seed(organization=org, users=users) is not None:
+                self.stdout.write(f"{org.company_name}: a default brand kit, a designed code and its print file")
             codes_attach(organization=org, campaigns=campaigns, holds={c.name: c.codes for c in spec.campaigns})
             codes = list(QRCode.objects.filter(pk__in=[q.pk for q in codes]))
             lives = code_lives(codes, {c.name: c.weight for c in spec.codes}, today=today)
