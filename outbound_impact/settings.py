@@ -25,8 +25,10 @@ if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY == DEV_SECRET_KEY or SECRET
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public origin that QR codes, share links and invitation emails encode (`SITE_URL/s/<code>`);
-# unset, it follows PORT (the port `make run` serves on), so codes point at the running server.
-SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
+# unset, it follows the port `make run` serves on (OI_PORT, which the Makefile sets from PORT:
+# honcho gives each process a PORT of its own, 5000, 5100, ...), so codes point at the server.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('OI_PORT', default=env.int('PORT', default=8000))}"
+               ).rstrip("/")
 
 if "DATABASE_URL" not in env:
     raise environ.ImproperlyConfigured(

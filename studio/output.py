@@ -13,6 +13,7 @@ from studio.render import Layout, eps_render, pdf_render, png_render, svg_render
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "eps": "application/postscript"}
 MIN_PX, MAX_PX = 64, 4096
 MIN_MM, MAX_MM, DEFAULT_MM = 10, 1000, 50
+MIN_INCHES, MAX_INCHES = 0.4, 39.37  # the same range in inches
 MIN_DPI, MAX_DPI, DEFAULT_DPI = 72, 1200, 300
 MIN_DISTANCE_M, MAX_DISTANCE_M = 0.1, 100.0
 _TRUE = ("1", "true", "yes", "on")
@@ -56,8 +57,9 @@ def _number(data: Mapping[str, Any], name: str, low: float, high: float, message
 
 
 def output_parse(data: Mapping[str, Any]) -> OutputOptions:
-    """Validate format=png|svg|pdf|eps, mm=10..1000 (default 50) or (PNG) size=64..4096 px,
-    dpi=72..1200, crop_marks, distance_m=0.1..100."""
+    """Validate format=png|svg|pdf|eps, mm=10..1000 (default 50) or inches=0.4..39.37 or (PNG)
+    size=64..4096 px, dpi=72..1200, crop_marks, distance_m=0.1..100. unit=in reads the `mm`
+    field in inches (the studio form's width box with its unit select)."""
     if not isinstance(data, Mapping):
         raise ValidationFailed({"output": "Send an object of output fields."})
     errors: dict[str, str] = {}
@@ -65,13 +67,24 @@ def output_parse(data: Mapping[str, Any]) -> OutputOptions:
     if fmt not in FORMATS:
         errors["format"] = "Use png, svg, pdf or eps."
     px = _number(data, "size", MIN_PX, MAX_PX, f"A whole number of pixels from {MIN_PX} to {MAX_PX}.", errors)
+    unit = str(data.get("unit") or "mm").lower()
+    if unit not in ("mm", "in"):
+        errors["unit"] = "Use mm or in."
+    if unit == "in" and data.get("mm") not in (None, ""):  # the form's width box, read in inches
+        data = {**{k: v for k, v in data.items() if k != "mm"}, "inches": data["mm"]}
     mm = _number(data, "mm", MIN_MM, MAX_MM, f"A printed width from {MIN_MM} to {MAX_MM} mm.", errors, whole=False)
+    inches = _number(data, "inches", MIN_INCHES, MAX_INCHES,
+                     f"A printed width from {MIN_INCHES:g} to {MAX_INCHES:g} inches.", errors, whole=False)
+    if inches is not None:
+        if mm is not None:
+            errors["inches"] = "Give a printed width in mm or in inches, not both."
+        mm = round(inches * 25.4, 3)
     dpi = _number(data, "dpi", MIN_DPI, MAX_DPI, f"Dots per inch from {MIN_DPI} to {MAX_DPI} (300 or 600 for print).",
                   errors) or DEFAULT_DPI
     distance = _number(data, "distance_m", MIN_DISTANCE_M, MAX_DISTANCE_M,
                        f"A scanning distance from {MIN_DISTANCE_M:g} to {MAX_DISTANCE_M:g} metres.", errors, whole=False)
     if px is not None and mm is not None:
-        errors["mm"] = "Give a size in pixels or a printed width in mm, not both."
+        errors["mm" if inches is None else "inches"] = "Give a size in pixels or a printed width, not both."
     if px is not None and fmt not in ("png",) and "format" not in errors:
         errors["size"] = "Pixels are for PNG; give vector formats a printed width in mm."
     if px is None and mm is None:

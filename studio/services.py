@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 
+from core.errors import ValidationFailed
 from qrcodes.models import QRCode
 from qrcodes.selectors import qr_code_get, short_url
 from studio import selectors
@@ -26,10 +27,11 @@ from studio.design import Design, design_parse
 from studio.errors import NotPrintReady
 from studio.models import ArtworkVersion, BrandKit, QRDesign
 from studio.output import OutputOptions, artwork_render, print_width_mm
-from studio.render import Layout, artwork_layout, png_image
+from studio.render import Layout, artwork_layout, logo_png_prepare, png_image
 from tenants.models import Organization, User
 from tenants.roles import require_member, require_writer
 from tenants.services import activity_record
+from uploads.services import upload_create
 
 
 def design_validate(*, organization: Organization, data: Any, base: Design) -> Design:
@@ -144,3 +146,25 @@ def artwork_store(*, organization: Organization, actor: User, qr: QRCode, design
         activity_record(organization=organization, user=actor, action="create_artwork", entity_type="qr_code",
                         entity_id=qr.pk, metadata={"name": qr.name, "format": output.format, "version": number})
     return version
+
+
+def qr_design_logo_upload(*, organization: Organization, actor: User, qr_code_id: Any, file: Any,
+                          ip_address: str | None = None) -> Design:
+    """A new logo for the code (Admins and Editors): the image is stored as one of the
+    organization's uploads (its storage quota and file checks apply) and set as the logo of the
+    code's saved design, all or nothing. ValidationFailed when it is not an image Pillow reads."""
+    require_writer(actor, organization)
+    qr = qr_code_get(organization=organization, qr_code_id=qr_code_id)
+    if file is None:
+        raise ValidationFailed({"logo_file": "Choose an image file."})
+    if getattr(file, "size", 0) > selectors.MAX_LOGO_BYTES:
+        raise ValidationFailed({"logo_file": "Use an image under 10 MB as a logo."})
+    try:
+        logo_png_prepare(file.read())
+    except ValidationFailed as err:
+        raise ValidationFailed({"logo_file": err.detail["logo"]}) from err
+    file.seek(0)
+    with transaction.atomic():
+        upload = upload_create(organization=organization, actor=actor, file=file, ip_address=ip_address)
+        design = selectors.design_for(organization=organization, qr=qr).with_changes(logo=str(upload.pk))
+        return qr_design_save(organization=organization, actor=actor, qr_code_id=qr.pk, design=design)

@@ -33,6 +33,7 @@ from campaigns.models import Campaign
 from conftest import api_client_for
 from qrcodes.models import QRCode, ScanEvent
 from studio.models import ArtworkVersion, BrandKit, BulkImport, QRDesign
+from studio.tests.conftest import logo_png_bytes
 from tenants.models import ActivityLog, Organization, User
 from tenants.tests.factories import OrganizationFactory, UserFactory
 from tenants.tokens import tokens_for
@@ -229,6 +230,9 @@ ROUTES: dict[str, Route] = {
         TENANT, probes=(GET("qr_code"), Probe("post", "qr_code", body="design_form")),
         writes=(Write("post", "design_form", ok=302, path={"qr_code_id": "qr_code"}),)),
     "qrcodes/<uuid:qr_code_id>/studio/preview.svg": Route(TENANT, probes=(GET("qr_code"),)),
+    "qrcodes/<uuid:qr_code_id>/studio/logo": Route(
+        TENANT, probes=(Probe("post", "qr_code", body="logo_file"),),
+        writes=(Write("post", "logo_file", ok=302, path={"qr_code_id": "qr_code"}),)),
     "qrcodes/<uuid:qr_code_id>/studio/check": Route(TENANT, probes=(GET("qr_code"),)),
     "qrcodes/<uuid:qr_code_id>/studio/download": Route(
         TENANT, probes=(Probe("post", "qr_code", body="artwork_form"),),
@@ -308,10 +312,11 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
     "artwork_form": lambda: {"format": "pdf", "mm": "50"},
     "kit": lambda: {"name": "A kit", "design": {"fg": "#112233"}},
     "kit_form": lambda: {"name": "A kit", "fg": "#112233", "bg": "#ffffff", "frame": "none"},
+    "logo_file": lambda: {"logo_file": SimpleUploadedFile("logo.png", logo_png_bytes(), content_type="image/png")},
     "csv_import": lambda: {"file": SimpleUploadedFile("codes.csv", b"name,destination\nA,https://a.example/\n",
                                                       content_type="text/csv")},
 }
-MULTIPART_BODIES = {"upload", "csv_import"}
+MULTIPART_BODIES = {"upload", "csv_import", "logo_file"}
 
 
 # --- enumerating the project's URL patterns -----------------------------------------------

@@ -46,7 +46,7 @@ def test_a_code_ticks_step_one_and_a_scan_brings_the_charts(client, admin_a, org
     assert 'data-testid="first-steps"' in html and "<canvas" not in html
     assert '<li class="done" data-testid="step-create">' in html
     assert '<li class="" data-testid="step-scan">' in html
-    assert f'href="/qrcodes/{qr.pk}"' in html and f"/api/qrcodes/{qr.pk}/image?format=png" in html
+    assert f'href="/qrcodes/{qr.pk}"' in html and f'href="/qrcodes/{qr.pk}/studio"' in html
     with django_capture_on_commit_callbacks(execute=True):  # the cached charts are dropped after commit
         rollup_scan_events([make_scan(org_a, qr, dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))])
     html = client.get("/dashboard").content.decode()

@@ -216,13 +216,14 @@ def test_thumbnails_are_small_lazy_and_labelled(admin_a, shelf):
     html = login(admin_a).get("/qrcodes").content.decode()
     thumbs = re.findall(r"<img [^>]*data-testid=\"qr-thumb\"[^>]*>", html)
     assert len(thumbs) == 4
-    menu = next(t for t in thumbs if f"/api/qrcodes/{shelf['menu'].pk}/image" in t)
+    # the code's design (issue 14): the studio's preview of the saved design
+    menu = next(t for t in thumbs if f"/qrcodes/{shelf['menu'].pk}/studio/preview.svg" in t)
     assert 'loading="lazy"' in menu and 'width="48"' in menu and 'height="48"' in menu
-    assert 'alt="QR code of Front Door Menu"' in menu and "size=64" in menu and "format=svg" in menu
+    assert 'alt="QR code of Front Door Menu"' in menu
 
 
 def test_thumbnail_url_serves_an_image_to_the_session(admin_a, shelf):
-    r = login(admin_a).get(f"/api/qrcodes/{shelf['menu'].pk}/image?format=svg&size=64")
+    r = login(admin_a).get(f"/qrcodes/{shelf['menu'].pk}/studio/preview.svg")
     assert r.status_code == 200 and r["Content-Type"].startswith("image/svg+xml")
 
 

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var DEBOUNCE_MS = 200;
-  var OUTPUT_FIELDS = ["format", "mm", "dpi", "crop_marks", "distance_m"];
+  var OUTPUT_FIELDS = ["format", "mm", "unit", "dpi", "crop_marks", "distance_m"];
 
   function init() {
     var form = document.getElementById("studio-form");

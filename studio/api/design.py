@@ -46,7 +46,7 @@ from tenants.api_base import TenantAPIView
 from tenants.roles import MEMBERS
 
 TAGS = ["studio"]
-OUTPUT_FIELDS = ("format", "size", "mm", "dpi", "crop_marks", "distance_m")
+OUTPUT_FIELDS = ("format", "size", "mm", "inches", "dpi", "crop_marks", "distance_m")
 _COLOR = "A hex colour, #rrggbb (#rgb accepted)."
 
 
@@ -91,6 +91,8 @@ class OutputInputSerializer(serializers.Serializer):
                                     help_text="PNG only: exact width in pixels (instead of mm).")
     mm = serializers.FloatField(required=False, min_value=10, max_value=1000,
                                 help_text="Printed width of the artwork in mm (default 50).")
+    inches = serializers.FloatField(required=False, min_value=0.4, max_value=39.37,
+                                    help_text="Printed width in inches, instead of mm.")
     dpi = serializers.IntegerField(required=False, min_value=72, max_value=1200, help_text="Default 300.")
     crop_marks = serializers.BooleanField(required=False, help_text="PDF only.")
     distance_m = serializers.FloatField(required=False, min_value=0.1, max_value=100,

@@ -140,3 +140,11 @@ def _png_bytes(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def test_a_printed_width_in_inches():
+    assert output_parse({"inches": "2"}).width_mm == pytest.approx(50.8)
+    assert output_parse({"mm": "2", "unit": "in", "format": "png", "dpi": "300"}).pixels == 600  # the form's box
+    for bad in ({"inches": "2", "mm": "50"}, {"inches": "100"}, {"unit": "ft", "mm": "2"}):
+        with pytest.raises(ValidationFailed):
+            output_parse(bad)

@@ -35,7 +35,7 @@ from tenants.roles import WRITERS, require_writer
 from uploads.selectors import upload_list
 
 DESIGN_FIELDS = frozenset(DEFAULT.as_dict()) | {"bg_transparent"}
-OUTPUT_FIELDS = ("format", "mm", "dpi", "crop_marks", "distance_m")
+OUTPUT_FIELDS = ("format", "mm", "unit", "dpi", "crop_marks", "distance_m")
 VERSIONS_SHOWN = 20
 SAVED = "saved"  # the download panel's "This code's saved design"
 FORMAT_CHOICES = (("pdf", "PDF (vector)"), ("png", "PNG"), ("svg", "SVG"), ("eps", "EPS"))
@@ -71,7 +71,7 @@ def _check(organization: Organization, qr: QRCode, design: Design, output: Outpu
 
 
 def _download_values(data: Any) -> dict[str, str]:
-    values = {"format": "pdf", "mm": f"{DEFAULT_MM}", "dpi": "300", "crop_marks": "", "distance_m": "",
+    values = {"format": "pdf", "mm": f"{DEFAULT_MM}", "unit": "mm", "dpi": "300", "crop_marks": "", "distance_m": "",
               "design_source": SAVED}
     for name in values:
         if data and data.get(name) not in (None, ""):

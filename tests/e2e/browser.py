@@ -42,3 +42,15 @@ def in_chromium(steps: Callable, name: str) -> None:
     assert not thread.is_alive(), "the browser steps did not finish"
     if failure:
         raise failure[0]
+
+
+def login(page, base: str, email: str) -> None:
+    """Sign in through the login form (the demo/factory password) and wait for the next page."""
+    from tenants.tests.factories import PASSWORD
+
+    page.goto(f"{base}/login")
+    page.fill("#id_email", email)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    assert "/login" not in page.url

@@ -16,7 +16,8 @@ from qrcodes.models import QRCode
 from qrcodes.services import qr_code_create
 from studio.design import design_load
 from studio.models import BrandKit, QRDesign
-from tenants.tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from tenants.tests.factories import OrganizationFactory, UserFactory
+from tests.e2e.browser import login
 from tests.e2e.test_phones import _OVERFLOW_JS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,15 +39,6 @@ def _seed() -> dict:
     return {"org": org, "admin": admin, "editor": editor, "qr": qr, "other_admin": other_admin}
 
 
-def _login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#id_email", email)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    assert "/login" not in page.url
-
-
 def _csp_watch(page) -> list[str]:
     seen: list[str] = []
     page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
@@ -66,7 +58,7 @@ def test_admin_makes_a_default_kit_editor_applies_it_new_codes_start_with_it(pag
     base = live_server.url
     csp = _csp_watch(page)
     page.set_viewport_size({"width": 1366, "height": 900})
-    _login(page, base, data["admin"].email)
+    login(page, base, data["admin"].email)
     assert page.locator("nav.mainnav a", has_text="Brand kits").count() == 1
     page.goto(f"{base}/brand-kits")
     assert page.get_by_test_id("kit-empty").is_visible()  # the other organization's kit is not listed
@@ -116,7 +108,7 @@ def test_admin_makes_a_default_kit_editor_applies_it_new_codes_start_with_it(pag
     editor_page.set_default_timeout(15_000)
     editor_csp = _csp_watch(editor_page)
     try:
-        _login(editor_page, base, data["editor"].email)
+        login(editor_page, base, data["editor"].email)
         qr = data["qr"]
         editor_page.goto(f"{base}/qrcodes/{qr.pk}/studio")
         assert QRDesign.all_orgs.filter(qr_code=qr).first() is None  # made before the kit: plain

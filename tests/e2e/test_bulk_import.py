@@ -15,21 +15,13 @@ from qrcodes.models import QRCode
 from studio.models import BulkImport
 from studio.tasks import bulk_import_run_task
 from studio.tests.test_bulk_import import csv_bytes
-from tenants.tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from tenants.tests.factories import OrganizationFactory, UserFactory
+from tests.e2e.browser import login
 from tests.e2e.test_phones import _OVERFLOW_JS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/shots/h3")
-
-
-def _login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#id_email", email)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/login" not in page.url
 
 
 def _shoot(page, name: str) -> None:
@@ -54,7 +46,7 @@ def test_fifty_rows_create_fifty_codes_and_two_bad_rows_create_nothing(page, liv
     other = OrganizationFactory(company_name="Other Co", plan_type="medium_business")
     admin = UserFactory(organization=org, email="importer@import.example", role="Admin")
     base = live_server.url
-    _login(page, base, admin.email)
+    login(page, base, admin.email)
 
     page.goto(f"{base}/qrcodes")
     with page.expect_navigation():
@@ -94,7 +86,7 @@ def test_a_large_file_shows_its_progress_until_it_is_done(page, live_server):
     org = OrganizationFactory(company_name="Big Import Co", plan_type="enterprise")
     admin = UserFactory(organization=org, email="big@import.example", role="Admin")
     base = live_server.url
-    _login(page, base, admin.email)
+    login(page, base, admin.email)
     page.goto(f"{base}/qrcodes/import")
     with mock.patch.object(bulk_import_run_task, "delay") as delay:  # no worker here: the test is the worker
         _upload(page, csv_bytes(400), "big.csv")

@@ -21,7 +21,8 @@ from qrcodes.selectors import short_url
 from studio.design import Design
 from studio.models import QRDesign
 from studio.tests.conftest import qr_create
-from tenants.tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from tenants.tests.factories import OrganizationFactory, UserFactory
+from tests.e2e.browser import login
 from tests.e2e.test_phones import _OVERFLOW_JS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -49,15 +50,6 @@ def _seed() -> dict:
     return {"viewer": viewer, "codes": codes, "summer": summer}
 
 
-def _login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#id_email", email)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/login" not in page.url
-
-
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -75,7 +67,7 @@ def test_viewer_downloads_a_zip_and_a_pdf_sheet(page, live_server):
     data = _seed()
     codes, base = data["codes"], live_server.url
     page.set_viewport_size({"width": 1366, "height": 900})
-    _login(page, base, data["viewer"].email)
+    login(page, base, data["viewer"].email)
     page.goto(f"{base}/qrcodes")
     with page.expect_navigation():
         page.click("[data-testid=print-files]")  # offered to Viewers too
@@ -123,7 +115,7 @@ def test_campaign_codes_refusal_and_phone_width(page, live_server):
     codes, base = data["codes"], live_server.url
     QRDesign.all_orgs.create(organization=codes[2].organization, qr_code=codes[2],
                              design=Design(fg="#777777", bg="#999999").as_dict())
-    _login(page, base, data["viewer"].email)
+    login(page, base, data["viewer"].email)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{base}/campaigns/{data['summer'].pk}")
     assert page.evaluate(_OVERFLOW_JS) is None
@@ -148,7 +140,7 @@ def test_campaign_codes_refusal_and_phone_width(page, live_server):
 def test_print_links_fit_a_phone_for_an_admin(page, live_server):
     data = _seed()
     base = live_server.url
-    _login(page, base, "admin@print.example")
+    login(page, base, "admin@print.example")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{base}/qrcodes")
     assert page.locator("[data-testid=print-files]").is_visible() and page.locator("[data-testid=new-qr]").is_visible()

@@ -22,7 +22,8 @@ from core.scoping import bind_organization
 from qrcodes.models import QRCode
 from qrcodes.selectors import short_url
 from studio.models import ArtworkVersion, BrandKit
-from tenants.tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from tenants.tests.factories import OrganizationFactory, UserFactory
+from tests.e2e.browser import login
 from tests.e2e.test_phones import _OVERFLOW_JS
 from uploads.models import UploadedFile
 
@@ -49,15 +50,6 @@ def _seed() -> dict:
     return {"org": org, "editor": editor, "logo": logo}
 
 
-def _login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#id_email", email)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/login" not in page.url
-
-
 def _wait_preview(page, needle: str) -> None:
     """The preview <img> points at a URL holding `needle` and has loaded; the badge has been
     updated (the script sets the src after the check answered)."""
@@ -80,7 +72,7 @@ def test_an_editor_designs_checks_saves_and_downloads_a_print_file(page, live_se
     base = live_server.url
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1366, "height": 900})
-    _login(page, base, data["editor"].email)
+    login(page, base, data["editor"].email)
 
     # create a code: the next page is its studio
     page.goto(f"{base}/qrcodes/new")
@@ -183,7 +175,7 @@ def test_a_viewer_sees_the_studio_read_only_and_prints_with_a_brand_kit(page, li
         kit = BrandKit.objects.create(organization=org, name="House style", design={
             "fg": "#7a1f1f", "frame": "above", "frame_text": "Order here", "frame_color": "#7a1f1f"})
     page.set_viewport_size({"width": 390, "height": 844})
-    _login(page, live_server.url, viewer.email)
+    login(page, live_server.url, viewer.email)
     page.goto(f"{live_server.url}/qrcodes/{qr.pk}/studio")
     assert "Viewers can look, not change" in page.get_by_test_id("not-offered").inner_text()
     assert page.locator("#id_fg").is_disabled() and page.get_by_test_id("studio-save").count() == 0
@@ -210,7 +202,7 @@ def test_an_editor_previews_a_brand_kit_in_the_controls(page, live_server):
             "fg": "#0b3d2e", "bg": None, "frame": "below", "frame_text": "Scan to order", "frame_color": "#0b3d2e",
             "module_style": "dots"})
     page.set_viewport_size({"width": 1366, "height": 900})
-    _login(page, live_server.url, data["editor"].email)
+    login(page, live_server.url, data["editor"].email)
     studio = f"{live_server.url}/qrcodes/{qr.pk}/studio"
     page.goto(studio)
     apply = page.locator(f"form[action='/brand-kits/{kit.pk}/apply']")
