@@ -1,9 +1,9 @@
-"""The README's four screenshots, taken in headless Chromium from a running `make run`.
+"""The README's screenshots, taken in headless Chromium from a running `make run`.
 
     make run            # in one terminal (fresh demo data)
     .venv/bin/python scripts/readme_screenshots.py [http://127.0.0.1:8000]
 
-Writes docs/screenshots/{dashboard,qr-page,report}-1366.png and phone-dashboard-390.png."""
+Writes docs/screenshots/{dashboard,qr-page,report,studio}-1366.png and phone-dashboard-390.png."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def main(base: str) -> None:
         page.screenshot(path=str(OUT / "dashboard-1366.png"))
         page.goto(f"{base}/qrcodes?sort=scans")
         page.wait_for_load_state("networkidle")
-        page.locator("main a[href^='/qrcodes/']").filter(has_not_text="New").first.click()
+        page.locator("main td a[href^='/qrcodes/']").first.click()
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(500)
         page.screenshot(path=str(OUT / "qr-page-1366.png"))
@@ -66,6 +66,19 @@ def main(base: str) -> None:
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(800)
         page.screenshot(path=str(OUT / "phone-dashboard-390.png"))
+        ctx.close()
+
+        # the studio of Pizza Palace's designed code (its brand kit, applied by the demo seed)
+        ctx = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = ctx.new_page()
+        _login(page, base, "john@pizzapalace.com")
+        page.goto(f"{base}/qrcodes?q=Front+Door+Menu")
+        page.locator("main a[href^='/qrcodes/']").filter(has_text="Front Door Menu").first.click()
+        page.wait_for_load_state("networkidle")
+        page.goto(page.url.rstrip("/") + "/studio")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT / "studio-1366.png"))
         ctx.close()
         browser.close()
     for f in sorted(OUT.glob("*.png")):

@@ -21,6 +21,7 @@ from core.scoping import bind_organization
 from oi_admin.reports import REPORTS
 from qrcodes.models import QRCode
 from qrcodes.services import qr_code_create
+from studio.models import BrandKit
 from tenants.models import Organization, User
 from tests.e2e.conftest import ARTIFACTS
 from uploads.models import UploadedFile
@@ -81,6 +82,8 @@ def _tenant_paths(email: str) -> list[str]:
     return [
         "/dashboard", "/qrcodes", "/qrcodes/new", f"/qrcodes/{qr.pk}", f"/qrcodes/{qr.pk}/edit",
         f"/qrcodes/{qr.pk}/analytics", "/plan",
+        f"/qrcodes/{qr.pk}/studio", "/brand-kits", "/brand-kits/new", "/qrcodes/import", "/qrcodes/print",
+        *(f"/brand-kits/{k}" for k in BrandKit.all_orgs.filter(organization=org).values_list("pk", flat=True)[:1]),
         "/campaigns", "/campaigns/new", f"/campaigns/{campaign.pk}", f"/campaigns/{campaign.pk}/edit",
         "/uploads", "/team", "/activity", "/password-change",
     ]
