@@ -8,7 +8,10 @@ on 127.0.0.1 with a fixed config, a Celery worker (one process) and Celery beat,
   (c) GET /s/_bare/<code>: a bare Django view answering the same 302, no database
   (a) GET /s/<code> spread over many QR codes
   (b) GET /s/<code> on one popular QR code
-  -> requests/s, p50, p99, ratios a/c and b/a; scan-to-counter lag p95 (beat + worker live)
+  (e) GET /s/<code> over codes with 5 rules (2 device, 2 schedule, an A/B split; issue 15)
+  (f) GET /s/<code> over codes whose first rule is by country (GeoIP on the request)
+  -> requests/s, p50, p99, ratios a/c, b/a, e/a (aim >= 0.9) and f/a (aim >= 0.8);
+     scan-to-counter lag p95 (beat + worker live)
   enrichment events/s with one worker process: batch sweep vs one task per scan.
 
 Each phase sends a fixed number of requests from a fixed number of keep-alive connections.
@@ -155,6 +158,27 @@ def seed(n_codes: int):
     return org, codes
 
 
+FIVE_RULES = {"rules": [
+    {"kind": "device", "devices": ["ios"], "url": "https://apps.apple.com/app/bench"},
+    {"kind": "device", "devices": ["android"], "url": "https://play.google.com/store/apps/bench"},
+    {"kind": "schedule", "days": [5, 6], "start": "11:00", "end": "14:00", "url": "https://bench.example/brunch"},
+    {"kind": "schedule", "from": "2020-02-01", "until": "2020-02-14", "url": "https://bench.example/valentine"},
+    {"kind": "split", "variants": [{"url": "https://bench.example/a", "weight": 50},
+                                   {"url": "https://bench.example/b", "weight": 50}]}]}
+COUNTRY_RULE = {"rules": [{"kind": "country", "countries": ["GB", "FR", "DE"], "url": "https://bench.example/eu"}]}
+
+
+def seed_routed(org, n_codes: int, routing: dict, tag: str):
+    """Codes of the same organization with smart-destination rules (issue 15)."""
+    from qrcodes.models import QRCode
+    from qrcodes.routing import routing_parse
+
+    return QRCode.all_orgs.bulk_create([
+        QRCode(organization=org, name=f"bench {tag} {i}", qr_url=f"https://bench.example/{tag}/{i}",
+               short_code=secrets.token_hex(5), routing=routing_parse(routing)) for i in range(n_codes)
+    ])
+
+
 def insert_pending(org, codes, n: int, uas: list[str], ips: list[str]) -> None:
     from django.utils import timezone
 
@@ -272,6 +296,8 @@ def main() -> None:
     uas, ips = user_agents(), public_ips()
     org, codes = seed(args.codes)
     popular = codes[0]
+    ruled = seed_routed(org, args.codes, FIVE_RULES, "rules")
+    by_country = seed_routed(org, args.codes, COUNTRY_RULE, "country")
     procs: dict[str, subprocess.Popen] = {}
     try:
         procs["gunicorn"] = start(gunicorn_cmd(args.port, args.workers, args.threads), env, logs / "gunicorn.log")
@@ -292,18 +318,21 @@ def main() -> None:
         # req/s is the median over rounds, percentiles pool every request.
         cases = [("(c) bare 302, no DB", [f"/s/_bare/{q.short_code}" for q in codes]),
                  ("(a) /s/ over many codes", [f"/s/{q.short_code}" for q in codes]),
-                 ("(b) /s/ one popular code", [f"/s/{popular.short_code}"])]
+                 ("(b) /s/ one popular code", [f"/s/{popular.short_code}"]),
+                 ("(e) /s/ codes with 5 rules", [f"/s/{q.short_code}" for q in ruled]),
+                 ("(f) /s/ codes, country rule", [f"/s/{q.short_code}" for q in by_country])]
         runs: dict[str, list[PhaseResult]] = {name: [] for name, _ in cases}
         for rnd in range(args.rounds):
             for name, paths in cases:
                 runs[name].append(run_phase(name, args.port, paths, args.requests, args.concurrency,
                                             warm if rnd == 0 else 0, uas, ips))
-        c, a, b = (merge(runs[name]) for name, _ in cases)
+        c, a, b, e, f = (merge(runs[name]) for name, _ in cases)
         print(f"\n{'case':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-        for r in (c, a, b):
+        for r in (c, a, b, e, f):
             print(f"{r.name:28} {r.rps:8.0f} {r.pct(50):8.2f} {r.pct(99):8.2f} {r.errors:7d}")
         print(f"\na/c = {a.rps / c.rps:.2f} (aim >= 0.6); p99 a/c = {a.pct(99) / c.pct(99):.2f}x (aim <= 2x)")
         print(f"b/a = {b.rps / a.rps:.2f} (aim >= 0.9)")
+        print(f"e/a = {e.rps / a.rps:.2f} (5 rules; aim >= 0.9); f/a = {f.rps / a.rps:.2f} (country rule; aim >= 0.8)")
 
         # 2. Enrichment throughput of one worker process on the backlog, both modes.
         pending_now = pending()

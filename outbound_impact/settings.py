@@ -388,4 +388,7 @@ CELERY_BEAT_SCHEDULE = {
     # campaign share-link clicks queued in Redis while the database was down
     "campaigns-share-click-drain": {"task": "campaigns.share_click_spool_drain", "schedule": 60.0,
                                     "options": {"expires": 50}},
+    # scheduled destination versions that are due (qrcodes.destinations)
+    "qrcodes-destination-versions": {"task": "qrcodes.destination_versions_apply", "schedule": 60.0,
+                                     "options": {"expires": 50}},
 }

@@ -22,7 +22,7 @@ from core.web import json_object, parse_limit
 from qrcodes import selectors, services
 from qrcodes.images import image_options_parse, qr_image_render, qr_image_verify
 from qrcodes.models import QRCode
-from qrcodes.scanning import ScanGone, scan_capture, scan_flood_wait, scan_target_for_id
+from qrcodes.scanning import ScanGone, scan_capture, scan_decide, scan_flood_wait, scan_target_for_id
 from tenants.api_base import PublicAPIView, TenantAPIView
 
 
@@ -191,8 +191,11 @@ class ScanAPI(PublicAPIView):
             raise NotFound("QR code not found.")
         if not target.live:
             raise ScanGone("This QR code is no longer active.")
-        scan_capture(target=target, request=request._request, referrer=referrer, ip=ip)
-        destination = target.destination
+        decision = scan_decide(target, request._request, ip)
+        scan_capture(target=target, request=request._request, referrer=referrer, ip=ip, decision=decision)
+        if decision.ended:
+            raise ScanGone("This QR code has ended.")
+        destination = decision.url
         if destination.startswith("/"):
             destination = f"{settings.SITE_URL}{destination}"
         return Response({"qr_code_id": target.qr_code_id, "destination": destination})

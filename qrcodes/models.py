@@ -30,6 +30,9 @@ class QRCode(TenantOwnedModel):
         "campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="qr_codes"
     )
     short_code = models.CharField(max_length=16, unique=True)
+    # Smart destinations (qrcodes.routing): rules, limits and UTM tags, validated by
+    # routing_parse before they are written; {} = the destination above, always.
+    routing = models.JSONField(default=dict, blank=True, db_default={})
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     total_scans = models.BigIntegerField(default=0)
     last_scanned_at = models.DateTimeField(null=True, blank=True)
@@ -88,6 +91,10 @@ class ScanEvent(TenantOwnedModel):
     )
     enriched_at = models.DateTimeField(null=True, blank=True)
     counted_at = models.DateTimeField(null=True, blank=True)
+    # Which of the code's rules served the scan (index; -1 expired, -2 used up; NULL: the
+    # default destination) and which A/B variant; set on the INSERT (qrcodes.routing).
+    rule = models.SmallIntegerField(null=True, blank=True)
+    variant = models.SmallIntegerField(null=True, blank=True)
 
     class Meta(TenantOwnedModel.Meta):
         db_table = "qr_scan_events"
@@ -104,3 +111,31 @@ class ScanEvent(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"scan {self.pk} of {self.qr_code_id}"
+
+
+class DestinationVersion(TenantOwnedModel):
+    """A code's destination and routing as they were set at one moment (who, when, what), or
+    as they will be from `effective_at` (scheduled; beat applies it). Rollback makes a new
+    version with an old one's content."""
+
+    id = models.BigAutoField(primary_key=True)
+    qr_code = models.ForeignKey(QRCode, on_delete=models.CASCADE, related_name="destination_versions")
+    number = models.PositiveIntegerField()
+    qr_url = models.URLField(max_length=2048, blank=True)
+    routing = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    effective_at = models.DateTimeField(null=True, blank=True)  # a scheduled change; NULL: at once
+    applied_at = models.DateTimeField(null=True, blank=True)  # when it became the code's destination
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        db_table = "qr_destination_versions"
+        ordering = ["qr_code", "-number"]
+        constraints = [models.UniqueConstraint(fields=["qr_code", "number"], name="destination_version_number")]
+        indexes = [models.Index(fields=["effective_at"], name="destination_version_due",
+                                condition=models.Q(applied_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"v{self.number} of {self.qr_code_id}"

@@ -41,8 +41,20 @@ from django.utils import timezone
 
 from core.client_ip import client_ip
 from core.errors import DomainError
-from qrcodes.enrichment import ip_for_storage, ip_hash
+from core.geoip import geoip_lookup
+from qrcodes.enrichment import device_info, ip_for_storage, ip_hash
 from qrcodes.models import QRCode, ScanEvent
+from qrcodes.routing import (
+    CompiledRouting,
+    Decision,
+    Visitor,
+    accept_languages,
+    decision_rule,
+    routing_compile,
+    routing_resolve,
+    sticky_bucket,
+)
+from tenants import timezones
 from tenants.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -78,6 +90,11 @@ class ScanTarget:
     destination: str  # absolute URL, or the content page path; "" when there is none
     live: bool  # False: paused/archived code or inactive organization -> 410, no event
     company_name: str  # the business, named on the scanner's 410 page (same row, no extra query)
+    # Smart destinations: the code's rules compiled once per cache fill (None: none), the
+    # organization's zone for schedules, and the counted scans for a max-scans limit.
+    routing: CompiledRouting | None = None
+    zone: str = "UTC"
+    total_scans: int = 0
 
 
 class ScanGone(DomainError):
@@ -106,7 +123,8 @@ def _target_from_row(row: dict) -> ScanTarget:
         and bool(destination)
     )
     return ScanTarget(row["id"], row["organization_id"], row["short_code"], destination, live,
-                      row["organization__company_name"])
+                      row["organization__company_name"], routing_compile(row["routing"]),
+                      row["organization__timezone"], row["total_scans"])
 
 
 def _lookup(**where) -> ScanTarget | None:
@@ -116,7 +134,8 @@ def _lookup(**where) -> ScanTarget | None:
         QRCode.objects.unscoped()
         .filter(**where)
         .values("id", "organization_id", "short_code", "qr_url", "linked_content_id", "status",
-                "organization__status", "organization__company_name")
+                "organization__status", "organization__company_name", "routing", "total_scans",
+                "organization__timezone")
         .first()
     )
     return _target_from_row(row) if row else None
@@ -269,8 +288,40 @@ def _spool(event: ScanEvent) -> bool:
     return True
 
 
+def device_kind(user_agent: str) -> str:
+    """What a device rule looks at: ios | android | desktop | mobile (another phone or tablet) |
+    other (bots, scripts), from the workers' parser (cached per distinct user agent)."""
+    info = device_info(user_agent)
+    os_name = info.os.lower()
+    if os_name.startswith(("ios", "ipados")):
+        return "ios"
+    if os_name.startswith("android"):
+        return "android"
+    if info.device_type == "desktop":
+        return "desktop"
+    return "mobile" if info.device_type in ("mobile", "tablet") else "other"
+
+
+def scan_decide(target: ScanTarget, request: HttpRequest, ip: str | None) -> Decision:
+    """Where this scan goes. A code without rules costs nothing here; with rules, the user
+    agent is parsed (cached per distinct string), GeoIP is asked only when a rule of this code
+    needs the country, and the clock is read in the organization's zone."""
+    if target.routing is None:
+        return Decision(target.destination)
+    user_agent = request.headers.get("User-Agent", "")
+    device = device_kind(user_agent)
+    country = None
+    if target.routing.needs_country:
+        place = geoip_lookup(ip)
+        country = place.country_code if place else None
+    visitor = Visitor(device=device, languages=accept_languages(request.headers.get("Accept-Language", "")),
+                      local_now=timezone.now().astimezone(timezones.zone(target.zone)),
+                      sticky=sticky_bucket(ip_hash(ip), user_agent), country=country)
+    return routing_resolve(target.routing, target.destination, visitor, total_scans=target.total_scans)
+
+
 def scan_capture(*, target: ScanTarget, request: HttpRequest, referrer: str | None = None,
-                 ip: str | None = None) -> ScanEvent | None:
+                 ip: str | None = None, decision: Decision | None = None) -> ScanEvent | None:
     """Store the raw scan (one INSERT, one round trip) and return it (unsaved instance: the
     id is not read back). Every text is cleaned here, the one place the row is built. If the
     database is unavailable, spool it to Redis for the sweep; None when it could be neither
@@ -292,6 +343,8 @@ def scan_capture(*, target: ScanTarget, request: HttpRequest, referrer: str | No
         ip_hash=ip_hash(ip),
         user_agent=storable_text(request.headers.get("User-Agent", ""), MAX_USER_AGENT),
         referrer_url=storable_text(str(referrer), MAX_REFERRER),
+        rule=decision_rule(decision),
+        variant=decision.variant if decision else None,
     )
     try:
         _insert(event)

@@ -199,6 +199,9 @@ def qr_code_update(*, organization: Organization, actor: User, qr_code_id: Any, 
     qr = _get_for_update(org, qr_code_id)
     changes.update(_destination(org, data, current=qr) if {"qr_url", "linked_content_id", "campaign_id"} & set(data) else {})
     changed = [f for f, v in changes.items() if getattr(qr, f) != v]
+    if "qr_url" in changed:  # a destination version, recorded before the URL changes (imports this module)
+        from qrcodes.destinations import destination_version_record
+        destination_version_record(actor=actor, qr=qr, qr_url=changes["qr_url"])
     for field in changed:
         setattr(qr, field, changes[field])
     if "status" in data and _set_status(org, qr, data["status"]):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from qrcodes.counting import scan_sweep_run
+from qrcodes.destinations import destination_versions_apply as _versions_apply
 
 
 @shared_task(name="qrcodes.scan_sweep", ignore_result=True)
@@ -15,3 +16,11 @@ def scan_sweep() -> int:
     SCAN_SWEEP_SECONDS). Safe to run in parallel and to retry: batches are claimed with
     SKIP LOCKED and counted exactly once."""
     return scan_sweep_run()
+
+
+@shared_task(name="qrcodes.destination_versions_apply", ignore_result=True)
+def destination_versions_apply() -> int:
+    """Apply the scheduled destination versions that are due (beat, every 60 s). Safe to run
+    twice and in parallel: each version is applied once, under its code's row lock, with its
+    organization bound (qrcodes.destinations)."""
+    return _versions_apply()

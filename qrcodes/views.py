@@ -18,7 +18,7 @@ from core.web import add_domain_errors, get_or_404, refusals_as_http
 from qrcodes import selectors, services
 from qrcodes.forms import QRCodeForm, QRCodeListForm
 from qrcodes.models import QRCode
-from qrcodes.scanning import scan_capture, scan_flood_wait, scan_target_for_code
+from qrcodes.scanning import scan_capture, scan_decide, scan_flood_wait, scan_target_for_code
 from tenants.decorators import offered_to, tenant_required
 from tenants.roles import WRITERS, can_write
 
@@ -40,8 +40,12 @@ def scan_redirect(request: HttpRequest, short_code: str) -> HttpResponse:
         return render(request, "qrcodes/scan_not_found.html", status=404)
     if not target.live:
         return render(request, "qrcodes/scan_gone.html", {"company": target.company_name}, status=410)
-    scan_capture(target=target, request=request, ip=ip)
-    response = HttpResponseRedirect(target.destination)
+    decision = scan_decide(target, request, ip)  # a code without rules: its destination, at no cost
+    scan_capture(target=target, request=request, ip=ip, decision=decision)
+    if decision.ended:  # a limit with no fallback: the scan counts, the page says it has ended
+        response = render(request, "qrcodes/scan_ended.html", {"company": target.company_name}, status=410)
+    else:
+        response = HttpResponseRedirect(decision.url)
     response["Cache-Control"] = "no-store"  # every scan must reach us to be counted
     return response
 

@@ -44,6 +44,12 @@ ACTIVITY_SENTENCES: dict[str, Sentence] = {
     "delete_qr_code": Sentence("{actor} deleted {it}", _QR),
     "qr_code_download": Sentence("{actor} downloaded {it}{format}", _QR),
     "qr_code_share": Sentence("{actor} shared {it}{on_platform}", _QR),
+    # destination versions (qrcodes.destinations)
+    "change_qr_rules": Sentence("{actor} changed the destination rules of {it}", _QR),
+    "rollback_qr_destination": Sentence("{actor} rolled back the destination of {it}", _QR),
+    "schedule_qr_destination": Sentence("{actor} scheduled a destination change of {it}", _QR),
+    "cancel_qr_destination": Sentence("{actor} cancelled a scheduled destination change of {it}", _QR),
+    "apply_qr_destination": Sentence("A scheduled destination change of {it} took effect", _QR),
     # the QR studio (studio.services, studio.kits, studio.bulk)
     "design_qr_code": Sentence("{actor} changed the design of {it}", _QR),
     "create_artwork": Sentence("{actor} made a print file of {it}{format}", _QR),

@@ -16,6 +16,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from campaigns.services import campaign_create
 from core.scoping import bind_organization
+from qrcodes.destinations import qr_routing_set
 from qrcodes.models import QRCode, ScanEvent
 from qrcodes.services import qr_code_create
 from studio.models import BrandKit, BulkImport
@@ -77,6 +78,9 @@ def world_build(org: Organization, admin: User, *, tag: str) -> TenantWorld:
         bulk_import = BulkImport.objects.create(organization=org, created_by=admin, file_name=f"{tag}-codes.csv",
                                                 source="name,destination\n", status=BulkImport.Status.DONE)
         artwork_create(organization=org, actor=admin, qr_code_id=qr.pk, output=OutputOptions(format="svg", width_mm=30))
+        # smart destinations: versions 1 (as created) and 2 (an iOS rule), so rollbacks name real versions
+        qr_routing_set(organization=org, actor=admin, qr_code_id=qr.pk,
+                       routing={"rules": [{"kind": "device", "devices": ["ios"], "url": f"https://{tag}.example/app"}]})
     return TenantWorld(org, admin, {
         "campaign": campaign, "qr_code": qr, "content_qr_code": content_qr, "upload": upload, "user": member,
         "plan_request": plan_request, "brand_kit": kit, "bulk_import": bulk_import,

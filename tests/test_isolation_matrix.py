@@ -31,7 +31,7 @@ from rest_framework.test import APIClient
 
 from campaigns.models import Campaign
 from conftest import api_client_for
-from qrcodes.models import QRCode, ScanEvent
+from qrcodes.models import DestinationVersion, QRCode, ScanEvent
 from studio.models import ArtworkVersion, BrandKit, BulkImport, QRDesign
 from studio.tests.conftest import logo_png_bytes
 from tenants.models import ActivityLog, Organization, User
@@ -152,6 +152,17 @@ ROUTES: dict[str, Route] = {
     "api/qrcodes/artwork/sheet": Route(TENANT, probes=(
         Probe("post", "qr_code", where="body", param="qr_code_ids[]", body="empty_object"),)),
     "api/qrcodes/import/<str:import_id>": Route(TENANT, probes=(GET("bulk_import"),)),
+    # --- smart destinations (issue 15) ---
+    "api/qrcodes/<str:qr_code_id>/rules": Route(
+        TENANT, probes=(GET("qr_code"), Probe("put", "qr_code", body="rules")),
+        writes=(Write("put", "rules", path={"qr_code_id": "qr_code"}),)),
+    "api/qrcodes/<str:qr_code_id>/rules/test": Route(TENANT, probes=(Probe("post", "qr_code", body="rules_try"),)),
+    "api/qrcodes/<str:qr_code_id>/versions": Route(TENANT, probes=(GET("qr_code"),)),
+    "api/qrcodes/<str:qr_code_id>/versions/<int:number>": Route(
+        TENANT, probes=(Probe("delete", "qr_code", path={"number": "1"}),)),
+    "api/qrcodes/<str:qr_code_id>/versions/<int:number>/rollback": Route(
+        TENANT, probes=(Probe("post", "qr_code", path={"number": "1"}),),
+        writes=(Write("post", ok=201, path={"qr_code_id": "qr_code", "number": "1"}),)),
     "api/campaigns": Route(TENANT, lists=("", "?status=active"), writes=(Write("post", "campaign", ok=201),)),
     "api/campaigns/stats": Route(TENANT, lists=("",)),
     "api/campaigns/<str:campaign_id>/qr-codes": Route(
@@ -238,6 +249,15 @@ ROUTES: dict[str, Route] = {
         TENANT, probes=(Probe("post", "qr_code", body="artwork_form"),),
         writes=(Write("post", "artwork_form", MEMBERS, path={"qr_code_id": "qr_code"}),)),
     "qrcodes/<uuid:qr_code_id>/artwork/<int:number>": Route(TENANT, probes=(GET("qr_code", path={"number": "1"}),)),
+    "qrcodes/<uuid:qr_code_id>/rules": Route(
+        TENANT, probes=(GET("qr_code"), Probe("post", "qr_code", body="rules_form")),
+        writes=(Write("post", "rules_form", ok=302, path={"qr_code_id": "qr_code"}),)),
+    "qrcodes/<uuid:qr_code_id>/rules/test": Route(TENANT, probes=(Probe("post", "qr_code", body="rules_try_form"),)),
+    "qrcodes/<uuid:qr_code_id>/rules/versions/<int:number>/rollback": Route(
+        TENANT, probes=(Probe("post", "qr_code", path={"number": "1"}),),
+        writes=(Write("post", ok=302, path={"qr_code_id": "qr_code", "number": "1"}),)),
+    "qrcodes/<uuid:qr_code_id>/rules/versions/<int:number>/cancel": Route(
+        TENANT, probes=(Probe("post", "qr_code", path={"number": "1"}),)),
     "brand-kits": Route(TENANT, lists=("",)),
     "brand-kits/new": Route(TENANT, writes=(Write("post", "kit_form", ok=302),)),
     "brand-kits/preview.svg": Route(TENANT, lists=("", "?fg=%23112233")),
@@ -306,6 +326,10 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
     "timezone_form": lambda: {"timezone": "Europe/Paris"},
     "design": lambda: {"fg": "#1d2a5b"},
     "empty_object": lambda: {},
+    "rules": lambda: {"routing": {"rules": [{"kind": "device", "devices": ["ios"], "url": "https://a.example/ios"}]}},
+    "rules_try": lambda: {"user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X)"},
+    "rules_form": lambda: {"routing": '{"rules": [{"kind": "device", "devices": ["ios"], "url": "https://a.example/ios"}]}'},
+    "rules_try_form": lambda: {"device": "ios"},
     "svg_output": lambda: {"format": "svg", "mm": 40},
     "artwork": lambda: {"format": "svg", "mm": 40},
     "design_form": lambda: {"fg": "#1d2330", "bg": "#ffffff"},
@@ -419,6 +443,8 @@ def _state(m: Matrix) -> dict[str, Any]:
                                  ArtworkVersion, BulkImport)},
         "designs": list(QRDesign.all_orgs.order_by("pk").values("pk", "design", "brand_kit_id")),
         "kits": list(BrandKit.all_orgs.order_by("pk").values("pk", "name", "design", "is_default")),
+        "routing": list(QRCode.all_orgs.order_by("pk").values("pk", "routing", "qr_url")),
+        "versions": DestinationVersion.all_orgs.count(),
         "users": list(User.objects.order_by("pk").values("pk", "role", "status", "organization_id")),
     }
 

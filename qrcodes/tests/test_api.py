@@ -162,6 +162,15 @@ ENDPOINTS = {
                    ("delete", FOREIGN, {"Admin": 404, "Editor": 404, "Viewer": 403})],
     "api-qrcode-image": [("get", OWN, {"Admin": 200, "Editor": 200, "Viewer": 200}),
                          ("get", FOREIGN, {"Admin": 404, "Editor": 404, "Viewer": 404})],
+    # Smart destinations (issue 15): members read and try rules; writers change them.
+    "api-qrcode-rules": [("get", OWN, {"Admin": 200, "Editor": 200, "Viewer": 200}),
+                         ("get", FOREIGN, {"Admin": 404, "Editor": 404, "Viewer": 404}),
+                         ("put", FOREIGN, {"Admin": 404, "Editor": 404, "Viewer": 403})],
+    "api-qrcode-rules-test": [("post", FOREIGN, {"Admin": 404, "Editor": 404, "Viewer": 404})],
+    "api-qrcode-versions": [("get", OWN, {"Admin": 200, "Editor": 200, "Viewer": 200}),
+                            ("get", FOREIGN, {"Admin": 404, "Editor": 404, "Viewer": 404})],
+    "api-qrcode-version": [("delete", FOREIGN, {"Admin": 404, "Editor": 404, "Viewer": 403})],
+    "api-qrcode-version-rollback": [("post", FOREIGN, {"Admin": 404, "Editor": 404, "Viewer": 403})],
     # Public by design: anyone (no login) may scan an active code by id.
     "api-qrcodes-scan": [("get", OWN, {"Admin": 200, "Editor": 200, "Viewer": 200, None: 200}),
                          ("post", OWN, {"Admin": 200, "Editor": 200, "Viewer": 200, None: 200})],
@@ -185,7 +194,11 @@ def test_permission_table(name, method, target, role, expected, org_a, admin_a, 
     kwargs = {}
     if target is not None:
         kwargs["qr_code_id"] = (own if target == OWN else qr_b).pk
+    if name.startswith("api-qrcode-version-") or name == "api-qrcode-version":
+        kwargs["number"] = 1
     body = {"name": "x", "qr_url": "https://a.example"} if method in ("post", "patch") else None
+    if method == "put":
+        body = {"routing": {}}
     r = getattr(client, method)(reverse(name, kwargs=kwargs), body, format="json")
     assert r.status_code == expected, r.content
     if expected == 404:
