@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError, ValidationFailed
@@ -204,12 +205,13 @@ def kit_delete(request: HttpRequest, kit_id: Any) -> HttpResponse:
 
 
 def local_next(value: Any) -> str | None:
-    """`value` when it is a path on this site ("/..." but not "//host" or "/\\host"), else None."""
-    if not isinstance(value, str) or not value.startswith("/") or value.startswith(("//", "/\\")):
+    """`value` when it is a path on this site ("/..." but not "//host" or "/\\host"), else None:
+    Django's own check (url_has_allowed_host_and_scheme, no host allowed) plus no control characters."""
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > 2000:
         return None
-    if len(value) > 2000 or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c == "\\" for c in value):
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c == "\\" for c in value):
         return None
-    return value
+    return value if url_has_allowed_host_and_scheme(value, allowed_hosts=None) else None
 
 
 @tenant_required
