@@ -28,7 +28,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.ids import as_uuid
 from core.scoping import bind_organization
 from qrcodes import services
 from qrcodes.enrichment import ip_hash
@@ -112,14 +111,6 @@ def _number(value: Any) -> int:
     return value
 
 
-def _locked_code(organization: Organization, qr_code_id: Any) -> QRCode:
-    pk = as_uuid(qr_code_id)
-    qr = QRCode.objects.filter(organization=organization, pk=pk).select_for_update().first() if pk else None
-    if qr is None:
-        raise NotFound("QR code not found.")
-    return qr
-
-
 def _create(qr: QRCode, *, actor: User | None, qr_url: str, routing: dict, note: str,
             applied_at: dt.datetime | None, effective_at: dt.datetime | None = None) -> DestinationVersion:
     """The code's next version; the caller holds the code's row lock."""
@@ -183,7 +174,7 @@ def qr_routing_set(*, organization: Organization, actor: User, qr_code_id: Any, 
                                                 "the change now)."})
     if when is not None and when > now + MAX_AHEAD:
         raise ValidationFailed({"effective_at": "At most two years ahead."})
-    qr = _locked_code(organization, qr_code_id)
+    qr = services.qr_code_lock(organization, qr_code_id)
     new_url = qr.qr_url if url is None else url
     if not new_url and qr.linked_content_id is None:
         raise ValidationFailed({"qr_url": "Give a destination URL or link an uploaded file."})
@@ -222,7 +213,7 @@ def qr_destination_rollback(*, organization: Organization, actor: User, qr_code_
     Editors). NotFound for a missing number; Conflict for a scheduled one not applied yet."""
     require_writer(actor, organization)
     number = _number(number)
-    qr = _locked_code(organization, qr_code_id)
+    qr = services.qr_code_lock(organization, qr_code_id)
     old = DestinationVersion.objects.filter(organization=organization, qr_code=qr, number=number).first()
     if old is None:
         raise NotFound(f"Version {number} not found.")
@@ -244,7 +235,7 @@ def destination_version_cancel(*, organization: Organization, actor: User, qr_co
     for a missing number; Conflict for an applied one (history is kept)."""
     require_writer(actor, organization)
     number = _number(number)
-    qr = _locked_code(organization, qr_code_id)  # beat takes the same lock: cancel or apply, not both
+    qr = services.qr_code_lock(organization, qr_code_id)  # beat takes the same lock: cancel or apply, not both
     version = DestinationVersion.objects.filter(organization=organization, qr_code=qr, number=number).first()
     if version is None:
         raise NotFound(f"Version {number} not found.")

@@ -48,13 +48,21 @@ class ImageOptions:
         return FORMATS[self.format]
 
 
-def _color(value: str, field: str) -> str:
-    if not _HEX.match(value):
-        raise ValidationFailed({field: "Use a hex colour like 000000 or #1d2330."})
+def hex_colour(value: object) -> str | None:
+    """"#1d2330" from "1d2330", "#1D2330" or "#123" (expanded); None when it is not a hex colour."""
+    if not isinstance(value, str) or not _HEX.match(value):
+        return None
     value = value.lstrip("#").lower()
     if len(value) == 3:
         value = "".join(c * 2 for c in value)
     return f"#{value}"
+
+
+def _color(value: str, field: str) -> str:
+    colour = hex_colour(value)
+    if colour is None:
+        raise ValidationFailed({field: "Use a hex colour like 000000 or #1d2330."})
+    return colour
 
 
 def _luminance(hex_colour: str) -> float:

@@ -106,7 +106,8 @@ def _sync_total(org: Organization) -> None:
     Organization.objects.filter(pk=org.pk).update(total_qr_codes=_active_count(org))
 
 
-def _get_for_update(organization: Organization, qr_code_id: Any) -> QRCode:
+def qr_code_lock(organization: Organization, qr_code_id: Any) -> QRCode:
+    """The organization's code, its row locked for this transaction; NotFound otherwise."""
     pk = as_uuid(qr_code_id)
     qr = QRCode.objects.filter(organization=organization, pk=pk).select_for_update().first() if pk else None
     if qr is None:
@@ -196,7 +197,7 @@ def qr_code_update(*, organization: Organization, actor: User, qr_code_id: Any, 
     if "location" in data:
         changes["location"] = _text(data, "location", required=False)
     org = organization_lock(organization)
-    qr = _get_for_update(org, qr_code_id)
+    qr = qr_code_lock(org, qr_code_id)
     changes.update(_destination(org, data, current=qr) if {"qr_url", "linked_content_id", "campaign_id"} & set(data) else {})
     changed = [f for f, v in changes.items() if getattr(qr, f) != v]
     if "qr_url" in changed:  # a destination version, recorded before the URL changes (imports this module)
@@ -250,7 +251,7 @@ def _delete(organization: Organization, actor: User, qr_code_id: Any) -> None:
     # Events first (the workers' lock order): waits for a batch that holds some of them.
     ScanEvent.objects.filter(organization=organization, qr_code_id=pk).delete()
     org = organization_lock(organization)
-    qr = _get_for_update(org, pk)
+    qr = qr_code_lock(org, pk)
     ScanEvent.objects.filter(organization=org, qr_code_id=pk).delete()  # scans since the first pass
     Organization.objects.filter(pk=org.pk).update(total_qr_scans=F("total_qr_scans") - qr.total_scans)
     # Analytics takes the code's scans out of its rollups, under these locks (qrcodes.hooks).

@@ -201,38 +201,33 @@ def rules_test(request: HttpRequest, qr_code_id: Any) -> HttpResponse:
     return _page(request, qr, test_result=result, sample=sample)
 
 
+def _version_action(request: HttpRequest, qr_code_id: Any, number: int, service: Any, done: str) -> HttpResponse:
+    """Writers: run `service` on version `number` of the code, say how it went, back to the rules."""
+    qr = _code(request, qr_code_id)
+    try:
+        with refusals_as_http(not_found="Version not found"):
+            service(organization=request.organization, actor=request.user, qr_code_id=qr.pk, number=number)
+    except DomainError as err:
+        messages.error(request, str(err.detail))
+    else:
+        messages.success(request, done)
+    return redirect("qrcode-rules", qr_code_id=qr.pk)
+
+
 @tenant_required
 @require_POST
 def version_rollback(request: HttpRequest, qr_code_id: Any, number: int) -> HttpResponse:
     """Writers: a new version with version `number`'s destination and rules, applied at once."""
-    org = request.organization
-    qr = _code(request, qr_code_id)
-    try:
-        with refusals_as_http(not_found="Version not found"):
-            destinations.qr_destination_rollback(organization=org, actor=request.user, qr_code_id=qr.pk,
-                                                 number=number)
-    except DomainError as err:
-        messages.error(request, str(err.detail))
-    else:
-        messages.success(request, f"Rolled back: the code now does what version {number} did.")
-    return redirect("qrcode-rules", qr_code_id=qr.pk)
+    return _version_action(request, qr_code_id, number, destinations.qr_destination_rollback,
+                           f"Rolled back: the code now does what version {number} did.")
 
 
 @tenant_required
 @require_POST
 def version_cancel(request: HttpRequest, qr_code_id: Any, number: int) -> HttpResponse:
     """Writers: drop a scheduled version that has not been applied yet."""
-    org = request.organization
-    qr = _code(request, qr_code_id)
-    try:
-        with refusals_as_http(not_found="Version not found"):
-            destinations.destination_version_cancel(organization=org, actor=request.user, qr_code_id=qr.pk,
-                                                    number=number)
-    except DomainError as err:
-        messages.error(request, str(err.detail))
-    else:
-        messages.success(request, f"Scheduled version {number} cancelled.")
-    return redirect("qrcode-rules", qr_code_id=qr.pk)
+    return _version_action(request, qr_code_id, number, destinations.destination_version_cancel,
+                           f"Scheduled version {number} cancelled.")
 
 
 urlpatterns = [

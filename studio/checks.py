@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from PIL import Image
 
 from core.errors import ValidationFailed
-from qrcodes.images import contrast_ratio, decode_image, decode_text  # noqa: F401 - decode_text for callers
+from qrcodes.images import contrast_ratio, decode_image
 from studio.design import Design
 from studio.render import Layout, png_image
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from core.errors import ValidationFailed
+from qrcodes.images import hex_colour
 
 MODULE_STYLES = ("square", "rounded", "dots")
 FINDER_STYLES = ("square", "rounded", "dots")
@@ -21,7 +22,6 @@ ECC_LEVELS = ("L", "M", "Q", "H")
 MIN_QUIET_ZONE, MAX_QUIET_ZONE = 4, 16  # modules; the QR standard asks for 4
 MIN_LOGO_SIZE, MAX_LOGO_SIZE, DEFAULT_LOGO_SIZE = 10, 50, 22  # % of the symbol's width
 MAX_FRAME_TEXT = 40
-_HEX = re.compile(r"^#?(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _TRUE = ("1", "true", "yes", "on")
 
 
@@ -62,13 +62,10 @@ DEFAULT = Design()
 
 
 def color_normalize(value: Any, field: str, errors: dict[str, str]) -> str | None:
-    if not isinstance(value, str) or not _HEX.match(value):
+    colour = hex_colour(value)
+    if colour is None:
         errors[field] = "Use a hex colour like #000000 or #1d2330."
-        return None
-    value = value.lstrip("#").lower()
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    return f"#{value}"
+    return colour
 
 
 def _choice(data: Mapping[str, Any], field: str, choices: tuple[str, ...] | dict, default: str,

@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from core.errors import ValidationFailed
+from qrcodes.images import FORMATS, MAX_DPI, MAX_MM, MAX_PRINT_SIZE, MIN_DPI, MIN_MM, MIN_SIZE
 from studio.render import Layout, eps_render, pdf_render, png_render, svg_render
 
-FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "eps": "application/postscript"}
-MIN_PX, MAX_PX = 64, 4096
-MIN_MM, MAX_MM, DEFAULT_MM = 10, 1000, 50
+MIN_PX, MAX_PX = MIN_SIZE, MAX_PRINT_SIZE  # the same pixel and print ranges as a plain code's image
+DEFAULT_MM = 50
 MIN_INCHES, MAX_INCHES = 0.4, 39.37  # the same range in inches
-MIN_DPI, MAX_DPI, DEFAULT_DPI = 72, 1200, 300
+DEFAULT_DPI = 300  # print files (a plain code's screen image defaults to 72)
 MIN_DISTANCE_M, MAX_DISTANCE_M = 0.1, 100.0
 _TRUE = ("1", "true", "yes", "on")
 

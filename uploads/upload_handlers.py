@@ -9,9 +9,14 @@ was stored."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 # Multipart framing and the small text fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -50,3 +55,24 @@ def install_max_size_handler(request: HttpRequest, max_bytes: int) -> None:
     """Put the size-limit handler first; must run before request.POST/FILES is read."""
     request.upload_too_large = False
     request.upload_handlers.insert(0, MaxSizeUploadHandler(request, max_bytes))
+
+
+def upload_size_limited(max_bytes: Callable[[], int]) -> Callable:
+    """For a view that takes a file by POST: the size-limit handler goes in before the body is
+    read, and only then is CSRF checked (reading the token reads the body), so an oversized
+    upload sets request.upload_too_large instead of being buffered. `max_bytes` is read per
+    request (settings may change in tests)."""
+
+    def decorate(view: Callable) -> Callable:
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.method == "POST":
+                install_max_size_handler(request, max_bytes())
+            return protected(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.client_ip import client_ip
@@ -22,7 +21,7 @@ from uploads import content_types, selectors, services
 from uploads.delivery import MissingObject, file_response, object_exists
 from uploads.errors import FileTooLarge
 from uploads.models import UploadedFile
-from uploads.upload_handlers import install_max_size_handler
+from uploads.upload_handlers import upload_size_limited
 
 
 def _render_page(request: HttpRequest, status: int = 200) -> HttpResponse:
@@ -40,17 +39,10 @@ def _render_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     return render(request, "uploads/list.html", context, status=status)
 
 
-@csrf_exempt  # CSRF is checked in _uploads_page, after the size-limit handler is in place
 @tenant_required
 @require_http_methods(["GET", "POST"])
+@upload_size_limited(lambda: settings.UPLOAD_MAX_BYTES)
 def uploads_page(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        install_max_size_handler(request, settings.UPLOAD_MAX_BYTES)
-    return _uploads_page(request)
-
-
-@csrf_protect
-def _uploads_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_page(request)
     # The page's script posts to /api/uploads with a progress bar; this is the no-script path.

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from qrcodes.images import contrast_ratio
+from qrcodes.images import contrast_ratio, decode_text
 from qrcodes.models import QRCode
 from qrcodes.selectors import short_url
-from studio.checks import MAX_LOGO_COVERAGE, MIN_CONTRAST, decode_text, design_check
+from studio.checks import MAX_LOGO_COVERAGE, MIN_CONTRAST, design_check
 from studio.design import FINDER_STYLES, FRAMES, MODULE_STYLES, Design
 from studio.output import OutputOptions, artwork_render, print_width_mm
 from studio.render import artwork_layout, logo_png_prepare, png_render

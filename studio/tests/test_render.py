@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from core.errors import ValidationFailed
-from studio.checks import decode_text
+from qrcodes.images import decode_text
 from studio.design import Design
 from studio.output import OutputOptions, artwork_render, output_parse
 from studio.render import CROP_MARGIN_MM, artwork_layout, logo_png_prepare, png_render, svg_render

@@ -19,8 +19,8 @@ from PIL import Image
 
 from core.errors import NotFound, ValidationFailed
 from core.scoping import bind_organization
+from qrcodes.images import decode_text
 from qrcodes.selectors import short_url
-from studio.checks import decode_text
 from studio.design import Design
 from studio.errors import NotPrintReady
 from studio.models import ArtworkVersion, QRDesign

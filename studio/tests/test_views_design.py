@@ -15,9 +15,9 @@ from django.test import Client
 from PIL import Image
 
 from core.scoping import bind_organization
+from qrcodes.images import decode_text
 from qrcodes.selectors import short_url
 from qrcodes.tests.conftest import make_qr
-from studio.checks import decode_text
 from studio.models import ArtworkVersion, BrandKit, QRDesign
 from tenants.models import ActivityLog
 from tenants.tests.factories import PASSWORD

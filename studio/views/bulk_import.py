@@ -8,7 +8,6 @@ from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
@@ -20,7 +19,7 @@ from studio import bulk_import as imports
 from studio.models import BulkImport
 from tenants.decorators import offered_to, tenant_required
 from tenants.roles import WRITERS
-from uploads.upload_handlers import install_max_size_handler
+from uploads.upload_handlers import upload_size_limited
 
 
 class ImportForm(forms.Form):
@@ -40,18 +39,11 @@ def _form_page(request: HttpRequest, form: ImportForm, status: int = 200) -> Htt
     }, status=status)
 
 
-@csrf_exempt  # CSRF is checked in _import_upload, after the size-limit handler is in place
 @tenant_required
 @offered_to(WRITERS)
 @require_http_methods(["GET", "POST"])
+@upload_size_limited(lambda: imports.MAX_FILE_BYTES)
 def import_new(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        install_max_size_handler(request, imports.MAX_FILE_BYTES)
-    return _import_upload(request)
-
-
-@csrf_protect
-def _import_upload(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, ImportForm())
     form = ImportForm(request.POST, request.FILES)

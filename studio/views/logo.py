@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from core.client_ip import client_ip
@@ -20,19 +19,13 @@ from core.humanize import size_words
 from core.web import refusals_as_http
 from studio import services
 from tenants.decorators import tenant_required
-from uploads.upload_handlers import install_max_size_handler
+from uploads.upload_handlers import upload_size_limited
 
 
-@csrf_exempt  # CSRF is checked in _logo_upload, after the size-limit handler is in place
 @tenant_required
 @require_POST
+@upload_size_limited(lambda: settings.UPLOAD_MAX_BYTES)
 def studio_logo_upload(request: HttpRequest, qr_code_id: Any) -> HttpResponse:
-    install_max_size_handler(request, settings.UPLOAD_MAX_BYTES)
-    return _logo_upload(request, qr_code_id)
-
-
-@csrf_protect
-def _logo_upload(request: HttpRequest, qr_code_id: Any) -> HttpResponse:
     try:
         with refusals_as_http(not_found="QR code not found"):  # a Viewer: the 403 page
             if request.upload_too_large:
